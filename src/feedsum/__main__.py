@@ -1,0 +1,3 @@
+from feedsum.cli import main
+
+main()

@@ -1,0 +1,276 @@
+"""Feed files: `feeds/<name>.toml` -> `FeedConfig`, validated.
+
+Every error names the file and the key, says what was found and what is
+allowed. Relative paths in a feed file are relative to the file's folder.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from feedsum.errors import ConfigError
+from feedsum.model import Length, SummarySettings
+
+FORMATS = ("atom", "rss")
+MAX_SENTENCES = 50
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SourceConfig:
+    """Files matched by a glob pattern, relative to the feed file."""
+
+    #: The pattern as written in the feed file.
+    pattern: str
+    kind: str = "textfile"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FeedConfig:
+    """One feed, as its TOML file defines it."""
+
+    #: The file name without `.toml`; names the outputs (`<name>.atom`).
+    name: str
+    #: The TOML file; relative paths inside it start from its folder.
+    path: Path
+    title: str
+    #: The site the feed belongs to (the alternate link).
+    link: str
+    description: str
+    #: Where the output files are served from (for the rel="self" link).
+    base_url: str
+    author: str
+    language: str
+    timezone: ZoneInfo
+    #: The date in every tag: entry id (RFC 4151); fixed once published.
+    tag_date: date
+    sources: tuple[SourceConfig, ...]
+    summary: SummarySettings
+    output_dir: Path
+    formats: tuple[str, ...]
+    max_items: int
+    full_content: bool
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent
+
+    @property
+    def domain(self) -> str:
+        return urlsplit(self.link).hostname or "localhost"
+
+    def self_url(self, fmt: str) -> str:
+        return f"{self.base_url.rstrip('/')}/{self.name}.{fmt}"
+
+
+class _Table:
+    """Typed access to one TOML table; each getter names the key in its error."""
+
+    def __init__(self, path: Path, data: Mapping[str, Any], prefix: str = "") -> None:
+        self.path, self.data, self.prefix = path, data, prefix
+        self.used: set[str] = set()
+
+    def error(self, key: str, problem: str, fix: str) -> ConfigError:
+        return ConfigError(self.path, self.prefix + key, problem, fix)
+
+    def get(self, key: str, kind: type[_T], default: _T | None = None, what: str = "") -> _T:
+        self.used.add(key)
+        if key not in self.data:
+            if default is None:
+                raise self.error(key, "missing", f"add {key} = {what or kind.__name__}")
+            return default
+        value = self.data[key]
+        # bool is an int in Python; a TOML `true` is not a number.
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise self.error(
+                key, f"got {value!r}", f"use {what or 'a ' + kind.__name__ + ' value'}"
+            )
+        return value
+
+    def check(self, key: str, ok: Callable[[_T], bool], value: _T, fix: str) -> _T:
+        if not ok(value):
+            raise self.error(key, f"got {value!r}", fix)
+        return value
+
+    def reject_unknown(self, allowed: str) -> None:
+        for key in self.data:
+            if key not in self.used:
+                raise self.error(key, "unknown key", f"use one of: {allowed}")
+
+
+def _url(table: _Table, key: str, default: str | None = None) -> str:
+    value = table.get(key, str, default, what='"https://..."')
+    parts = urlsplit(value)
+    return table.check(
+        key,
+        lambda _: parts.scheme in ("http", "https") and bool(parts.hostname),
+        value,
+        'use an absolute http(s) URL such as "https://example.org/"',
+    )
+
+
+def _summary(path: Path, data: Mapping[str, Any]) -> SummarySettings:
+    from feedsum.summarize import ALGORITHMS  # config depends on the registry's names only
+
+    table = _Table(path, data, "summary.")
+    algorithm = table.get("algorithm", str, SummarySettings().algorithm, what='"lexrank"')
+    table.check(
+        "algorithm",
+        lambda a: a in ALGORITHMS,
+        algorithm,
+        "use one of: " + ", ".join(sorted(ALGORITHMS)),
+    )
+    language = table.get("language", str, "english", what='"english"')
+    table.check("language", lambda lang: lang == "english", language, 'use "english"')
+    if "sentences" in data and "ratio" in data:
+        raise table.error("ratio", "both sentences and ratio are set", "keep one of them")
+    if "ratio" in data:
+        ratio = data["ratio"]
+        table.used.add("ratio")
+        if isinstance(ratio, bool) or not isinstance(ratio, int | float) or not 0 < ratio <= 1:
+            raise table.error("ratio", f"got {ratio!r}", "use a number above 0 and at most 1")
+        length = Length(kind="ratio", value=float(ratio))
+    else:
+        count = table.get("sentences", int, 3, what="a whole number")
+        table.check(
+            "sentences",
+            lambda n: 1 <= n <= MAX_SENTENCES,
+            count,
+            f"use a number from 1 to {MAX_SENTENCES}",
+        )
+        length = Length(kind="sentences", value=count)
+    table.reject_unknown("algorithm, sentences, ratio, language")
+    return SummarySettings(algorithm=algorithm, length=length, language=language)
+
+
+def _sources(table: _Table) -> tuple[SourceConfig, ...]:
+    raw = table.get("sources", list, what='[{ path = "articles/*.txt" }]')
+    if not raw:
+        raise table.error("sources", "empty", 'add at least one { path = "articles/*.txt" }')
+    sources = []
+    for index, item in enumerate(raw):
+        key = f"sources[{index}]."
+        if not isinstance(item, dict):
+            raise table.error(f"sources[{index}]", f"got {item!r}", 'use { path = "dir/*.txt" }')
+        entry = _Table(table.path, item, key)
+        pattern = entry.get("path", str, what='"articles/*.txt"')
+        entry.check(
+            "path",
+            lambda p: not Path(p).is_absolute(),
+            pattern,
+            "use a pattern relative to the feed file",
+        )
+        kind = entry.get("kind", str, "textfile", what='"textfile"')
+        entry.check("kind", lambda k: k == "textfile", kind, 'use "textfile"')
+        entry.reject_unknown("path, kind")
+        sources.append(SourceConfig(pattern=pattern, kind=kind))
+    return tuple(sources)
+
+
+def _output(path: Path, data: Mapping[str, Any]) -> tuple[Path, tuple[str, ...], int, bool]:
+    table = _Table(path, data, "output.")
+    # normpath: print "public/x.atom", not "feeds/../public/x.atom".
+    folder = Path(
+        os.path.normpath(path.parent / table.get("dir", str, "../public", what='"../public"'))
+    )
+    formats = table.get("formats", list, list(FORMATS), what='["atom", "rss"]')
+    table.check(
+        "formats",
+        lambda f: bool(f) and all(x in FORMATS for x in f) and len(set(f)) == len(f),
+        formats,
+        'use a non-empty list from "atom", "rss", each once',
+    )
+    max_items = table.get("max_items", int, 50, what="a whole number")
+    table.check("max_items", lambda n: n >= 1, max_items, "use a number of at least 1")
+    full_content = table.get("full_content", bool, True, what="true or false")
+    table.reject_unknown("dir, formats, max_items, full_content")
+    return folder, tuple(formats), max_items, full_content
+
+
+def parse_feed(path: Path, data: Mapping[str, Any]) -> FeedConfig:
+    """Validate a parsed feed file. Pure: `path` is only used in messages and paths."""
+    table = _Table(path, data)
+    title = table.check(
+        "title",
+        lambda t: bool(t.strip()),
+        table.get("title", str, what='"My feed"'),
+        "use a non-empty title",
+    )
+    link = _url(table, "link")
+    base_url = _url(table, "base_url", link)
+    tz_name = table.get("timezone", str, "UTC", what='"UTC" or "Europe/Paris"')
+    try:
+        timezone = ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise table.error(
+            "timezone", f"unknown time zone {tz_name!r}", 'use an IANA name like "Europe/Paris"'
+        ) from exc
+    summary = _summary(path, table.get("summary", dict, {}, what="a [summary] table"))
+    output_dir, formats, max_items, full_content = _output(
+        path, table.get("output", dict, {}, what="an [output] table")
+    )
+    config = FeedConfig(
+        name=path.stem,
+        path=path,
+        title=title,
+        link=link,
+        description=table.get("description", str, title, what='"What this feed is"'),
+        base_url=base_url,
+        author=table.get("author", str, urlsplit(link).hostname or "", what='"Your name"'),
+        language=table.get("language", str, "en", what='"en"'),
+        timezone=timezone,
+        tag_date=table.get("tag_date", date, date(2024, 1, 1), what="a date like 2024-01-01"),
+        sources=_sources(table),
+        summary=summary,
+        output_dir=output_dir,
+        formats=formats,
+        max_items=max_items,
+        full_content=full_content,
+    )
+    table.reject_unknown(
+        "title, link, description, base_url, author, language, timezone, tag_date, "
+        "sources, summary, output"
+    )
+    return config
+
+
+def load_feed(path: Path) -> FeedConfig:
+    """Read and validate one feed file."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(path, "", "no such feed file", "check the name and folder") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(path, "", f"cannot read it ({exc})", "check the file") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, "", f"not valid TOML ({exc})", "fix the syntax there") from exc
+    return parse_feed(path, data)
+
+
+def find_feeds(folder: Path, names: tuple[str, ...] = ()) -> tuple[Path, ...]:
+    """The feed files to build: every `*.toml` in `folder`, or just the named ones."""
+    if not folder.is_dir():
+        raise ConfigError(
+            folder, "", "no such feeds folder", "run from the project folder or pass --feeds"
+        )
+    if not names:
+        found = tuple(sorted(folder.glob("*.toml")))
+        if not found:
+            raise ConfigError(folder, "", "no feed files (*.toml)", "add one, e.g. example.toml")
+        return found
+    paths = []
+    for name in names:
+        candidate = folder / (name if name.endswith(".toml") else f"{name}.toml")
+        if not candidate.is_file():
+            known = ", ".join(p.stem for p in sorted(folder.glob("*.toml"))) or "none"
+            raise ConfigError(candidate, "", "no such feed", f"use one of: {known}")
+        paths.append(candidate)
+    return tuple(paths)

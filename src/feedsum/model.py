@@ -1,0 +1,93 @@
+"""The values the pipeline stages pass to each other.
+
+Every datetime here is timezone-aware UTC. Nothing in this module imports the
+rest of feedsum.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+LengthKind = Literal["sentences", "ratio"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Article:
+    """One article as a source read it, before cleaning."""
+
+    #: Stable entry id; derived from where the article lives, never from its text.
+    id: str
+    #: Where it came from (a file path or URL); quoted in every message about it.
+    origin: str
+    #: The body text as written, header removed, newlines normalised to LF.
+    body: str
+    #: The `title` header, or None to derive one from the first sentence.
+    title: str | None = None
+    #: The article's own URL (`link` header), if any.
+    link: str | None = None
+    #: The `author` header, if any.
+    author: str | None = None
+    #: From the `date` header; None means "use the first time we saw it".
+    published: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Length:
+    """How long a summary should be: a number of sentences or a share of them."""
+
+    kind: LengthKind = "sentences"
+    value: float = 3
+
+    def count(self, total: int) -> int:
+        """The number of sentences to select out of `total`."""
+        if self.kind == "sentences":
+            return min(total, int(self.value))
+        # At least one sentence: a summary is never empty for a non-empty article.
+        return min(total, max(1, round(self.value * total)))
+
+    def __str__(self) -> str:
+        return f"{self.kind}={self.value:g}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SummarySettings:
+    """Everything that decides which sentences a summary holds."""
+
+    algorithm: str = "lexrank"
+    length: Length = Length()
+    language: str = "english"
+
+    def key(self) -> str:
+        """A string that changes whenever the settings would change a summary."""
+        return f"{self.algorithm};{self.length};{self.language}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Summary:
+    """Selected sentences of one article, in article order."""
+
+    sentences: tuple[str, ...]
+    #: Index of each selected sentence in the article's sentence list.
+    indices: tuple[int, ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.sentences)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FeedItem:
+    """One feed entry: an article, its summary and its dates, ready to write."""
+
+    id: str
+    title: str
+    summary: str
+    #: The cleaned article, one string per paragraph (for Atom content).
+    paragraphs: tuple[str, ...]
+    published: datetime
+    updated: datetime
+    link: str | None = None
+    author: str | None = None
+    origin: str = ""

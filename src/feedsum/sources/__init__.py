@@ -1,0 +1,1 @@
+"""Sources turn inputs into `Article` values; one module per input kind."""

@@ -1,0 +1,137 @@
+"""The summarizer registry: sumy's algorithms and lead-N, by name.
+
+`summarize` takes an article's cleaned paragraphs and returns the selected
+sentences in article order. Every algorithm sees the same sentences, words,
+stemmer and stop words (see `feedsum.text`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import Any
+
+from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
+from sumy.nlp.stemmers import Stemmer
+from sumy.summarizers.edmundson import EdmundsonSummarizer
+from sumy.summarizers.kl import KLSummarizer
+from sumy.summarizers.lex_rank import LexRankSummarizer
+from sumy.summarizers.lsa import LsaSummarizer
+from sumy.summarizers.luhn import LuhnSummarizer
+from sumy.summarizers.reduction import ReductionSummarizer
+from sumy.summarizers.sum_basic import SumBasicSummarizer
+from sumy.summarizers.text_rank import TextRankSummarizer
+from sumy.utils import get_stop_words
+
+from feedsum.model import Summary, SummarySettings
+from feedsum.text import Tokenizer, split_sentences
+
+# Edmundson's cue method needs words that signal (bonus) or discount (stigma)
+# a sentence. These are news cues: reporting verbs and findings score up,
+# hedges and asides score down. Title words come from the `title` header.
+EDMUNDSON_BONUS = (
+    "announced", "found", "said", "says", "report", "reported", "first", "new",
+    "according", "officials", "decided", "will", "plans", "million", "percent",
+)  # fmt: skip
+EDMUNDSON_STIGMA = (
+    "hardly", "perhaps", "maybe", "meanwhile", "however", "also", "incidentally",
+    "photo", "click", "subscribe", "advertisement",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Algorithm:
+    """One registered summarizer."""
+
+    name: str
+    #: One line for --help and the README.
+    description: str
+    #: Builds the sumy summarizer; None for lead-N, which needs no ranking.
+    build: Callable[[Callable[[str], str], frozenset[str]], Any] | None
+
+
+def _with_stop_words(cls: Any) -> Callable[[Callable[[str], str], frozenset[str]], Any]:
+    def build(stemmer: Callable[[str], str], stop_words: frozenset[str]) -> Any:
+        summarizer = cls(stemmer)
+        summarizer.stop_words = stop_words
+        return summarizer
+
+    return build
+
+
+def _edmundson(stemmer: Callable[[str], str], stop_words: frozenset[str]) -> Any:
+    summarizer = EdmundsonSummarizer(stemmer)
+    summarizer.bonus_words = EDMUNDSON_BONUS
+    summarizer.stigma_words = EDMUNDSON_STIGMA
+    summarizer.null_words = stop_words
+    return summarizer
+
+
+ALGORITHMS: dict[str, Algorithm] = {
+    a.name: a
+    for a in (
+        Algorithm("lead", "the first N sentences, as a news article's opening puts them", None),
+        Algorithm("lexrank", "sentence centrality in a tf-idf cosine graph (sumy)",
+                  _with_stop_words(LexRankSummarizer)),
+        Algorithm("textrank", "PageRank over sentence word overlap (sumy)",
+                  _with_stop_words(TextRankSummarizer)),
+        Algorithm("lsa", "latent semantic analysis, SVD of the term matrix (sumy)",
+                  _with_stop_words(LsaSummarizer)),
+        Algorithm("luhn", "clusters of significant words (sumy)",
+                  _with_stop_words(LuhnSummarizer)),
+        Algorithm("kl", "greedy KL-divergence to the article's word distribution (sumy)",
+                  _with_stop_words(KLSummarizer)),
+        Algorithm("sumbasic", "word probability, updated as sentences are picked (sumy)",
+                  _with_stop_words(SumBasicSummarizer)),
+        Algorithm("reduction", "graph of shared words, sum of edge weights (sumy)",
+                  _with_stop_words(ReductionSummarizer)),
+        Algorithm("edmundson", "cue, title and location words (sumy, news cue words)",
+                  _edmundson),
+    )
+}  # fmt: skip
+DEFAULT_ALGORITHM = SummarySettings().algorithm
+
+
+@cache
+def _stemmer(language: str) -> Callable[[str], str]:
+    # Articles of one build share most words; stemming each once is a real saving.
+    return lru_cache(maxsize=100_000)(Stemmer(language))
+
+
+@cache
+def _summarizer(name: str, language: str) -> Any:
+    build = ALGORITHMS[name].build
+    assert build is not None
+    return build(_stemmer(language), frozenset(get_stop_words(language)))
+
+
+def document(
+    paragraphs: Sequence[Sequence[str]], tokenizer: Tokenizer, title: str | None = None
+) -> Any:
+    """A sumy document of already split sentences; the title, if any, is a heading."""
+    parts = [[Sentence(s, tokenizer) for s in sentences] for sentences in paragraphs]
+    if title and parts:
+        parts[0].insert(0, Sentence(title, tokenizer, is_heading=True))
+    return ObjectDocumentModel([Paragraph(p) for p in parts if p])
+
+
+def summarize(
+    paragraphs: Sequence[str], settings: SummarySettings, title: str | None = None
+) -> Summary:
+    """Select sentences of the article (cleaned paragraphs), returned in article order.
+
+    An article with no more sentences than asked for is its own summary.
+    """
+    split = [split_sentences(p) for p in paragraphs]
+    sentences = tuple(s for group in split for s in group)
+    count = settings.length.count(len(sentences))
+    if count >= len(sentences) or settings.algorithm == "lead":
+        indices = tuple(range(count))
+    else:
+        doc = document(split, Tokenizer(settings.language), title)
+        position = {id(s): i for i, s in enumerate(doc.sentences)}
+        chosen = _summarizer(settings.algorithm, settings.language)(doc, count)
+        # sumy returns sentences in document order already; sort to be sure.
+        indices = tuple(sorted(position[id(s)] for s in chosen))
+    return Summary(sentences=tuple(sentences[i] for i in indices), indices=indices)

