@@ -17,6 +17,7 @@ import click
 from feedsum import __version__
 from feedsum.config import find_feeds, load_feed
 from feedsum.errors import ConfigError, FeedsumError, SourceError
+from feedsum.lock import BuildLock, LockHeld
 from feedsum.model import Length, SummarySettings
 from feedsum.pipeline import build as build_feed
 from feedsum.sources.textfile import decode, parse
@@ -74,8 +75,18 @@ def cli() -> None:
     default=None,
     help="State database.  [default: .feedsum/state.db beside the feeds folder]",
 )
+@click.option(
+    "--wait",
+    "wait_s",
+    type=click.FloatRange(0),
+    default=0,
+    metavar="SECONDS",
+    help="If another build is running, wait up to this long for it.  [default: exit 75 at once]",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing unless something fails.")
-def build(names: tuple[str, ...], feeds_dir: Path, state_path: Path | None, quiet: bool) -> None:
+def build(
+    names: tuple[str, ...], feeds_dir: Path, state_path: Path | None, wait_s: float, quiet: bool
+) -> None:
     """Build every feed in the feeds folder, or only the NAMES given.
 
     \b
@@ -87,7 +98,7 @@ def build(names: tuple[str, ...], feeds_dir: Path, state_path: Path | None, quie
         configs = [load_feed(path) for path in find_feeds(feeds_dir, names)]
         state_path = state_path or feeds_dir.resolve().parent / ".feedsum" / "state.db"
         failed = 0
-        with State(state_path) as state:
+        with BuildLock(state_path.with_name("lock"), wait_s), State(state_path) as state:
             for config in configs:
                 started = time.perf_counter()
                 report = build_feed(config, state, datetime.now(UTC))
@@ -104,6 +115,9 @@ def build(names: tuple[str, ...], feeds_dir: Path, state_path: Path | None, quie
                         f"{report.changed} changed, {len(report.failures)} failed, "
                         f"{time.perf_counter() - started:.2f} s"
                     )
+    except LockHeld as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(EXIT_LOCKED)
     except FeedsumError as error:
         raise _fail(error) from error
     if failed:

@@ -1,0 +1,158 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from feedsum.cli import cli
+from feedsum.model import Length, SummarySettings
+from feedsum.sources.textfile import parse
+from feedsum.summarize import ALGORITHMS, summarize
+from feedsum.text import clean
+from tests.conftest import ARTICLES
+
+
+@pytest.fixture
+def runner(project: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.chdir(project)
+    return CliRunner()
+
+
+def test_build_prints_what_it_wrote(runner: CliRunner, project: Path) -> None:
+    result = runner.invoke(cli, ["build"])
+    assert result.exit_code == 0, result.output
+    assert "wrote public/test.atom" in result.output
+    assert "wrote public/test.rss" in result.output
+    assert "test: 3 entries, 3 new, 0 changed, 0 failed" in result.output
+    assert (project / ".feedsum" / "state.db").is_file()
+
+
+def test_build_quiet_prints_nothing(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["build", "--quiet"])
+    assert result.exit_code == 0 and result.output == ""
+
+
+def test_bad_article_exits_1_and_names_the_file(runner: CliRunner, project: Path) -> None:
+    (project / "feeds/articles/zz-bad.txt").write_bytes(b"\xff\xfe\x00junk")
+    result = runner.invoke(cli, ["build"])
+    assert result.exit_code == 1
+    assert "zz-bad.txt" in result.stderr and "not a text file" in result.stderr
+    assert (project / "public/test.atom").is_file()
+
+
+def test_bad_config_exits_2_naming_file_and_key(runner: CliRunner, project: Path) -> None:
+    toml = project / "feeds/test.toml"
+    toml.write_text(toml.read_text().replace("sentences = 2", "sentences = 0"))
+    result = runner.invoke(cli, ["build"])
+    assert result.exit_code == 2
+    assert "test.toml: summary.sentences: got 0; use a number from 1 to 50" in result.stderr
+    assert not (project / "public").exists()
+
+
+def test_unknown_feed_name_exits_2(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["build", "nosuch"])
+    assert result.exit_code == 2 and "use one of: test" in result.stderr
+
+
+def test_state_option_places_the_database(runner: CliRunner, project: Path) -> None:
+    result = runner.invoke(cli, ["build", "--state", "elsewhere/s.db"])
+    assert result.exit_code == 0
+    assert (project / "elsewhere/s.db").is_file()
+
+
+def test_summarize_text_and_json(runner: CliRunner, project: Path) -> None:
+    path = project / "feeds/articles/a-harbour.txt"
+    paragraphs = clean(parse(ARTICLES["a-harbour.txt"], "a").body)
+    expected = summarize(paragraphs, SummarySettings(algorithm="luhn", length=Length(value=2)))
+    result = runner.invoke(cli, ["summarize", "-a", "luhn", "-n", "2", str(path)])
+    assert result.exit_code == 0
+    assert result.output.splitlines() == list(expected.sentences)
+    result = runner.invoke(
+        cli,
+        ["summarize", "-a", "luhn", "-n", "2", "--format", "json", "-"],
+        input=path.read_bytes(),
+    )
+    data = json.loads(result.output)
+    assert data["indices"] == list(expected.indices)
+    assert data["sentences"] == list(expected.sentences)
+
+
+def test_summarize_rejects_sentences_and_ratio(runner: CliRunner) -> None:
+    result = runner.invoke(cli, ["summarize", "-n", "2", "-r", "0.5", "-"], input=b"Hi.")
+    assert result.exit_code == 2 and "not both" in result.output
+
+
+def test_summarize_reports_a_bad_file(runner: CliRunner, project: Path) -> None:
+    bad = project / "bad.txt"
+    bad.write_bytes(b"\x00\x01")
+    result = runner.invoke(cli, ["summarize", str(bad)])
+    assert result.exit_code == 1 and "bad.txt" in result.stderr
+
+
+def test_help_teaches_commands_algorithms_and_exit_codes(runner: CliRunner) -> None:
+    top = runner.invoke(cli, ["--help"]).output
+    assert "build" in top and "summarize" in top and "75" in top
+    summarize_help = runner.invoke(cli, ["summarize", "--help"]).output
+    for name in ALGORITHMS:
+        assert name in summarize_help
+    assert "Examples" in runner.invoke(cli, ["build", "--help"]).output
+
+
+def test_python_dash_m_works(project: Path) -> None:
+    env = {**os.environ, "PYTHONWARNINGS": "error"}
+    done = subprocess.run(
+        [sys.executable, "-m", "feedsum", "build", "-q"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (project / "public/test.rss").is_file()
+
+
+@contextmanager
+def lock_held(lock_path: Path, seconds: float = 60) -> Iterator[subprocess.Popen[str]]:
+    """A real second process holding the build lock, as a running build would."""
+    code = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from feedsum.lock import BuildLock\n"
+        "with BuildLock(Path(sys.argv[1])):\n"
+        "    print('locked', flush=True)\n"
+        "    time.sleep(float(sys.argv[2]))\n"
+    )
+    argv = [sys.executable, "-c", code, str(lock_path), str(seconds)]
+    with subprocess.Popen(argv, stdout=subprocess.PIPE, text=True) as holder:
+        assert holder.stdout is not None and holder.stdout.readline() == "locked\n"
+        try:
+            yield holder
+        finally:
+            holder.kill()
+
+
+def test_a_second_build_exits_75_while_the_lock_is_held(runner: CliRunner, project: Path) -> None:
+    lock_path = project / ".feedsum" / "lock"
+    with lock_held(lock_path):
+        result = runner.invoke(cli, ["build"])
+        assert result.exit_code == 75
+        assert str(lock_path) in result.stderr and "--wait" in result.stderr
+        assert not (project / "public").exists()
+    # The holder was killed; the kernel released its lock, so the next build runs.
+    result = runner.invoke(cli, ["build"])
+    assert result.exit_code == 0, result.output
+
+
+def test_wait_outlasts_a_short_lock(runner: CliRunner, project: Path) -> None:
+    with lock_held(project / ".feedsum" / "lock", seconds=0.5) as holder:
+        result = runner.invoke(cli, ["build", "--wait", "20"])
+        assert holder.wait(timeout=5) == 0  # the holder finished its sleep: not killed
+    assert result.exit_code == 0, result.output
