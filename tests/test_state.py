@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from feedsum.errors import StateError
+from feedsum.state import SCHEMA_VERSION, Entry, FeedBuild, Record, State
+
+T0 = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+V1_SCHEMA = """
+CREATE TABLE articles (
+    feed TEXT NOT NULL, key TEXT NOT NULL, entry_id TEXT NOT NULL,
+    content_hash TEXT NOT NULL, settings TEXT NOT NULL, summary TEXT NOT NULL,
+    first_seen TEXT NOT NULL, changed TEXT, PRIMARY KEY (feed, key));
+INSERT INTO articles VALUES ('f', 'a.txt', 'tag:x,2024:a.txt', 'h1', 's', '["One."]',
+    '2025-01-02T03:04:05+00:00', NULL);
+PRAGMA user_version = 1;
+"""
+
+
+def record(key: str = "a.txt", **changes: object) -> Record:
+    values: dict[str, object] = {
+        "key": key,
+        "entry_id": f"id:{key}",
+        "content_hash": "h",
+        "settings": "s",
+        "stamp": "1:2:3",
+        "reader": "r",
+        "first_seen": T0,
+    }
+    values.update(changes)
+    return Record(**values)  # type: ignore[arg-type]
+
+
+ENTRY = Entry(
+    title="Café <opens>",
+    link=None,
+    author="Zoë",
+    published=T0,
+    paragraphs=("First paragraph.", "Second."),
+    summary=("First paragraph.",),
+)
+
+
+def build_row(name: str = "f") -> FeedBuild:
+    return FeedBuild(name=name, fingerprint="fp", built_at=T0, entries=1, failed=0)
+
+
+def test_records_and_entries_round_trip(tmp_path: Path) -> None:
+    with State(tmp_path / "s.db") as state:
+        state.save("f", [(record(changed=T0), ENTRY)], build_row())
+    with State(tmp_path / "s.db") as state:  # a new process, as the next cron run
+        assert state.records("f") == {"a.txt": record(changed=T0)}
+        assert state.entries("f", ["a.txt"]) == {"a.txt": ENTRY}
+        assert state.last_build("f") == build_row()
+        assert state.records("other") == {}
+
+
+def test_saving_without_an_entry_keeps_the_stored_one(tmp_path: Path) -> None:
+    with State(tmp_path / "s.db") as state:
+        state.save("f", [(record(), ENTRY)], build_row())
+        state.save("f", [(record(stamp="9:9:9"), None)], build_row())
+        assert state.records("f")["a.txt"].stamp == "9:9:9"
+        assert state.entries("f", ["a.txt"])["a.txt"] == ENTRY
+
+
+def test_wal_mode(tmp_path: Path) -> None:
+    State(tmp_path / "s.db").close()
+    with sqlite3.connect(tmp_path / "s.db") as db:
+        assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def test_a_version_1_file_is_migrated_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    with sqlite3.connect(path) as db:
+        db.executescript(V1_SCHEMA)
+    with State(path) as state:
+        (old,) = state.records("f").values()
+        assert old.entry_id == "tag:x,2024:a.txt" and old.first_seen == T0
+        assert old.stamp == ""  # never matches a file: it is read once more
+        assert state.last_build("f") is None
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+
+
+def test_a_file_from_a_newer_feedsum_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA user_version = 99")
+    before = path.read_bytes()
+    with pytest.raises(StateError, match="newer feedsum.*upgrade feedsum"):
+        State(path)
+    assert path.read_bytes() == before
+
+
+def test_a_file_that_is_not_a_database(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    path.write_text("not sqlite at all, just text " * 100)
+    with pytest.raises(StateError, match=r"s\.db: not a usable feedsum state database"):
+        State(path)
+
+
+def test_forget_keeps_only_the_given_keys(tmp_path: Path) -> None:
+    with State(tmp_path / "s.db") as state:
+        state.save("f", [(record("a.txt"), ENTRY), (record("b.txt"), ENTRY)], build_row())
+        state.save("g", [(record("a.txt"), ENTRY)], build_row("g"))
+        assert state.forget("f", ["b.txt"]) == 1
+        assert set(state.records("f")) == {"b.txt"}
+        assert state.feeds() == ["f", "g"]
+        assert state.forget_feed("g") == 1
+        assert state.feeds() == ["f"]
