@@ -92,7 +92,7 @@ def test_a_file_from_a_newer_feedsum_is_refused_untouched(tmp_path: Path) -> Non
     with sqlite3.connect(path) as db:
         db.execute("PRAGMA user_version = 99")
     before = path.read_bytes()
-    with pytest.raises(StateError, match="newer feedsum.*upgrade feedsum"):
+    with pytest.raises(StateError, match=r"newer feedsum.*upgrade feedsum"):
         State(path)
     assert path.read_bytes() == before
 
