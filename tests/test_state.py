@@ -40,7 +40,6 @@ ENTRY = Entry(
     title="Café <opens>",
     link=None,
     author="Zoë",
-    published=T0,
     paragraphs=("First paragraph.", "Second."),
     summary=("First paragraph.",),
 )
@@ -55,6 +54,7 @@ def test_records_and_entries_round_trip(tmp_path: Path) -> None:
         state.save("f", [(record(changed=T0), ENTRY)], build_row())
     with State(tmp_path / "s.db") as state:  # a new process, as the next cron run
         assert state.records("f") == {"a.txt": record(changed=T0)}
+        assert state.entries("f", ["a.txt", "missing.txt"]) == {"a.txt": ENTRY}
         assert state.entries("f", ["a.txt"]) == {"a.txt": ENTRY}
         assert state.last_build("f") == build_row()
         assert state.records("other") == {}
@@ -113,3 +113,23 @@ def test_forget_keeps_only_the_given_keys(tmp_path: Path) -> None:
         assert state.feeds() == ["f", "g"]
         assert state.forget_feed("g") == 1
         assert state.feeds() == ["f"]
+
+
+def test_published_and_dates_of_a_record(tmp_path: Path) -> None:
+    dated = record(published=T0.replace(year=2024), changed=T0)
+    undated = record("b.txt")
+    with State(tmp_path / "s.db") as state:
+        state.save("f", [(dated, ENTRY), (undated, ENTRY)], build_row())
+        assert state.records("f") == {"a.txt": dated, "b.txt": undated}
+    assert (dated.dated, dated.updated) == (T0.replace(year=2024), T0)
+    assert (undated.dated, undated.updated) == (T0, T0)
+    # An edit dated before a (later edited-in) date header never makes updated < published.
+    assert record(published=T0, changed=T0.replace(year=2020)).updated == T0
+
+
+def test_entries_are_fetched_in_batches(tmp_path: Path) -> None:
+    keys = [f"{i:04}.txt" for i in range(1200)]
+    with State(tmp_path / "s.db") as state:
+        state.save("f", [(record(k), ENTRY) for k in keys], build_row())
+        assert set(state.entries("f", keys)) == set(keys)
+        assert set(state.entries("f", keys[5:7])) == set(keys[5:7])

@@ -119,19 +119,22 @@ def id_prefix(config: FeedConfig) -> str:
 
 
 def make_item(record: Record, entry: Entry) -> FeedItem:
-    """The feed entry: dated by the article's date header, or else by first sight."""
-    published = entry.published or record.first_seen
-    updated = max(published, record.changed) if record.changed else published
+    """The feed entry of a remembered article."""
     return FeedItem(
         id=record.entry_id,
         title=entry.title,
         summary=" ".join(entry.summary),
         paragraphs=entry.paragraphs,
-        published=published,
-        updated=updated,
+        published=record.dated,
+        updated=record.updated,
         link=entry.link,
         author=entry.author,
     )
+
+
+def newest_first(records: Iterable[Record], max_items: int) -> list[Record]:
+    """The records a feed shows: newest first, ties broken by entry id."""
+    return sorted(records, key=lambda r: (-r.dated.timestamp(), r.entry_id))[:max_items]
 
 
 def _summarize_one(job: tuple[tuple[str, ...], SummarySettings, str | None]) -> tuple[str, ...]:
@@ -155,20 +158,19 @@ def _summarize_all(
             tick()
 
 
-def _fingerprint(config: FeedConfig, records: Iterable[Record], items: Sequence[FeedItem]) -> str:
+def _fingerprint(config: FeedConfig, shown: Sequence[Record]) -> str:
     """A hash of everything the outputs are rendered from: equal means equal bytes."""
     digest = hashlib.sha256()
-    shown = {item.id for item in items}
     settings = (
         __version__, config.title, config.link, config.description, config.base_url,
         config.author, config.language, config.formats, config.full_content, config.name,
     )  # fmt: skip
     digest.update(repr(settings).encode())
-    for item in items:
-        digest.update(f"\0{item.id}\0{item.published}\0{item.updated}".encode())
-    for record in records:
-        if record.entry_id in shown:
-            digest.update(f"\0{record.entry_id}\0{record.content_hash}\0{record.settings}".encode())
+    for r in shown:
+        # content_hash covers the entry's text, settings its summary.
+        digest.update(
+            f"\0{r.entry_id}\0{r.content_hash}\0{r.settings}\0{r.dated}\0{r.updated}".encode()
+        )
     return digest.hexdigest()
 
 
@@ -246,13 +248,13 @@ def build(
             reader=reader,
             first_seen=old.first_seen if old else now,
             changed=now if edited else (old.changed if old else None),
+            published=job.article.published,
         )
         title = job.article.title or derive_title(split_sentences(job.paragraphs[0])[0])
         entry = Entry(
             title=title,
             link=job.article.link,
             author=job.article.author,
-            published=job.article.published,
             paragraphs=job.paragraphs,
             summary=summary,
         )
@@ -273,17 +275,10 @@ def build(
             )
         else:
             owner[record.entry_id] = record
-    records = list(owner.values())
-    entries = {r.key: e for r, e in fresh}
-    stored = state.entries(config.name, (r.key for r in records if r.key not in entries))
-    entries.update(stored)
-    items = sorted(
-        (make_item(r, entries[r.key]) for r in records),
-        key=lambda item: (-item.published.timestamp(), item.id),
-    )[: config.max_items]
+    shown = newest_first(owner.values(), config.max_items)
 
     outputs = tuple(config.output_dir / f"{config.name}.{fmt}" for fmt in config.formats)
-    fingerprint = _fingerprint(config, records, items)
+    fingerprint = _fingerprint(config, shown)
     last = state.last_build(config.name)
     written: tuple[Path, ...] = ()
     if (
@@ -294,6 +289,10 @@ def build(
     ):
         from feedsum.writers.feeds import render  # feedgen loads only when a feed changes
 
+        # Only the entries shown are decoded: a feed of 50 out of 10,000 articles reads 50.
+        entries = {r.key: e for r, e in fresh}
+        entries.update(state.entries(config.name, (r.key for r in shown if r.key not in entries)))
+        items = [make_item(r, entries[r.key]) for r in shown]
         written = tuple(
             path
             for path, fmt in zip(outputs, config.formats, strict=True)
@@ -306,14 +305,14 @@ def build(
             name=config.name,
             fingerprint=fingerprint,
             built_at=now,
-            entries=len(items),
+            entries=len(shown),
             failed=len(failures),
             last_error=str(failures[0]) if failures else None,
         ),
     )
     return BuildReport(
         feed=config.name,
-        entries=len(items),
+        entries=len(shown),
         new=new,
         changed=changed,
         summarized=len(pending),

@@ -43,7 +43,9 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
     (
         "ALTER TABLE articles ADD COLUMN stamp TEXT NOT NULL DEFAULT ''",  # size:mtime_ns:inode
         "ALTER TABLE articles ADD COLUMN reader TEXT NOT NULL DEFAULT ''",  # id prefix, time zone
-        # JSON of Entry but its summary: title, link, author, published, paragraphs.
+        # The `date` header (ISO 8601 UTC), NULL when the article has none.
+        "ALTER TABLE articles ADD COLUMN published TEXT",
+        # JSON of Entry but its summary: title, link, author, paragraphs.
         "ALTER TABLE articles ADD COLUMN entry TEXT NOT NULL DEFAULT '{}'",
         """
         CREATE TABLE feeds (
@@ -58,6 +60,8 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ),
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
+# Keys per `IN (...)` query, well under SQLite's limit on bound parameters.
+_BATCH = 500
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -67,8 +71,6 @@ class Entry:
     title: str
     link: str | None
     author: str | None
-    #: From the article's `date` header; None when it has none.
-    published: datetime | None
     paragraphs: tuple[str, ...]
     summary: tuple[str, ...]
 
@@ -78,7 +80,6 @@ class Entry:
             "title": self.title,
             "link": self.link,
             "author": self.author,
-            "published": self.published.isoformat() if self.published else None,
             "paragraphs": self.paragraphs,
         }
         return json.dumps(data, ensure_ascii=False)
@@ -87,12 +88,10 @@ class Entry:
     def from_json(cls, text: str, summary: str) -> Entry:
         """An entry from its JSON and its summary's JSON (kept in its own column)."""
         data = json.loads(text)
-        published = data["published"]
         return cls(
             title=data["title"],
             link=data["link"],
             author=data["author"],
-            published=datetime.fromisoformat(published) if published else None,
             paragraphs=tuple(data["paragraphs"]),
             summary=tuple(json.loads(summary)),
         )
@@ -114,6 +113,18 @@ class Record:
     first_seen: datetime
     #: When the content last changed; None while it is as first seen.
     changed: datetime | None = None
+    #: The article's `date` header; None when it has none.
+    published: datetime | None = None
+
+    @property
+    def dated(self) -> datetime:
+        """The entry's published time: the date header, or else the first sighting."""
+        return self.published or self.first_seen
+
+    @property
+    def updated(self) -> datetime:
+        """The entry's updated time: the last change, never before it was published."""
+        return max(self.dated, self.changed) if self.changed else self.dated
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -172,10 +183,11 @@ class State:
     def records(self, feed: str) -> dict[str, Record]:
         """Every remembered article of `feed`, by key."""
         rows = self._db.execute(
-            "SELECT key, entry_id, content_hash, settings, stamp, reader, first_seen, changed"
-            " FROM articles WHERE feed = ?",
+            "SELECT key, entry_id, content_hash, settings, stamp, reader, first_seen, changed,"
+            " published FROM articles WHERE feed = ?",
             (feed,),
         )
+        iso = datetime.fromisoformat
         return {
             key: Record(
                 key=key,
@@ -184,17 +196,36 @@ class State:
                 settings=settings,
                 stamp=stamp,
                 reader=reader,
-                first_seen=datetime.fromisoformat(first_seen),
-                changed=datetime.fromisoformat(changed) if changed else None,
+                first_seen=iso(first_seen),
+                changed=iso(changed) if changed else None,
+                published=iso(published) if published else None,
             )
-            for key, entry_id, content_hash, settings, stamp, reader, first_seen, changed in rows
+            for (
+                key,
+                entry_id,
+                content_hash,
+                settings,
+                stamp,
+                reader,
+                first_seen,
+                changed,
+                published,
+            ) in rows
         }
 
     def entries(self, feed: str, keys: Iterable[str]) -> dict[str, Entry]:
-        """The stored entries of the given articles of `feed`."""
-        wanted = set(keys)
-        rows = self._db.execute("SELECT key, entry, summary FROM articles WHERE feed = ?", (feed,))
-        return {key: Entry.from_json(e, summary) for key, e, summary in rows if key in wanted}
+        """The stored entries of the given articles of `feed` (only those are decoded)."""
+        wanted = list(keys)
+        found: dict[str, Entry] = {}
+        for start in range(0, len(wanted), _BATCH):
+            batch = wanted[start : start + _BATCH]
+            rows = self._db.execute(
+                "SELECT key, entry, summary FROM articles"
+                f" WHERE feed = ? AND key IN ({', '.join('?' * len(batch))})",
+                (feed, *batch),
+            )
+            found.update((key, Entry.from_json(e, summary)) for key, e, summary in rows)
+        return found
 
     def save(
         self, feed: str, records: Iterable[tuple[Record, Entry | None]], build: FeedBuild
@@ -212,19 +243,20 @@ class State:
                     record.reader,
                     record.first_seen.isoformat(),
                     record.changed.isoformat() if record.changed else None,
+                    record.published.isoformat() if record.published else None,
                 )
                 if entry is None:
                     self._db.execute(
                         "UPDATE articles SET entry_id = ?, content_hash = ?, settings = ?,"
-                        " stamp = ?, reader = ?, first_seen = ?, changed = ?"
+                        " stamp = ?, reader = ?, first_seen = ?, changed = ?, published = ?"
                         " WHERE feed = ? AND key = ?",
                         (*values, feed, record.key),
                     )
                 else:
                     self._db.execute(
                         "INSERT OR REPLACE INTO articles (entry_id, content_hash, settings,"
-                        " stamp, reader, first_seen, changed, feed, key, summary, entry)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        " stamp, reader, first_seen, changed, published, feed, key, summary,"
+                        " entry) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (
                             *values,
                             feed,
