@@ -86,7 +86,7 @@ def test_summarize_text_and_json(runner: CliRunner, project: Path) -> None:
 
 def test_summarize_rejects_sentences_and_ratio(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["summarize", "-n", "2", "-r", "0.5", "-"], input=b"Hi.")
-    assert result.exit_code == 2 and "not both" in result.output
+    assert result.exit_code == 2 and "not several" in result.output
 
 
 def test_summarize_reports_a_bad_file(runner: CliRunner, project: Path) -> None:

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from feedsum.model import Length, SummarySettings
 from feedsum.sources.textfile import parse
@@ -64,3 +66,41 @@ def test_settings_key_changes_with_every_setting() -> None:
         SummarySettings(length=Length(kind="ratio", value=0.3)).key(),
     }
     assert len(keys) == 4
+
+
+@pytest.mark.parametrize("algorithm", sorted(ALGORITHMS))
+@pytest.mark.parametrize("budget", [10, 45, 90])
+def test_word_budget_never_cuts_a_sentence(
+    seed_paragraphs: tuple[str, ...], algorithm: str, budget: int
+) -> None:
+    settings = SummarySettings(algorithm=algorithm, length=Length(kind="words", value=budget))
+    summary = summarize(seed_paragraphs, settings)
+    sentences = sentences_of(seed_paragraphs)
+    assert summary.sentences == tuple(sentences[i] for i in summary.indices)
+    words = sum(len(s.split()) for s in summary.sentences)
+    # Within budget, or a single sentence that alone is longer than it.
+    assert words <= budget or len(summary.indices) == 1
+    assert summary.indices
+
+
+def test_word_budget_takes_the_best_sentences_while_they_fit(
+    seed_paragraphs: tuple[str, ...],
+) -> None:
+    lead = SummarySettings(algorithm="lead", length=Length(kind="words", value=60))
+    sentences = sentences_of(seed_paragraphs)
+    lengths = [len(s.split()) for s in sentences]
+    expected = 0
+    while sum(lengths[: expected + 1]) <= 60:
+        expected += 1
+    assert summarize(seed_paragraphs, lead).indices == tuple(range(max(expected, 1)))
+
+
+@given(st.lists(st.integers(1, 60), max_size=40), st.integers(1, 300))
+def test_take_by_words_is_the_longest_prefix_that_fits(words: list[int], budget: int) -> None:
+    taken = Length(kind="words", value=budget).take(words)
+    if not words:
+        assert taken == 0
+        return
+    assert taken >= 1
+    assert taken == 1 or sum(words[:taken]) <= budget
+    assert taken == len(words) or sum(words[: taken + 1]) > budget

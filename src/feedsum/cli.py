@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import click
 
 from feedsum import __version__
-from feedsum.config import FeedConfig, find_feeds, load_feed
+from feedsum.config import MAX_WORDS, MIN_WORDS, FeedConfig, find_feeds, load_feed
 from feedsum.errors import ConfigError, FeedsumError, SourceError
 from feedsum.lock import BuildLock, LockHeld
 from feedsum.model import Length, SummarySettings
@@ -280,6 +280,13 @@ def gc(feeds_dir: Path, state_path: Path | None) -> None:
     help="Share of the sentences to keep, instead of --sentences.",
 )
 @click.option(
+    "-w",
+    "--words",
+    type=click.IntRange(MIN_WORDS, MAX_WORDS),
+    default=None,
+    help="Word budget: best sentences while they fit, instead of --sentences.",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(["text", "json"]),
@@ -288,7 +295,12 @@ def gc(feeds_dir: Path, state_path: Path | None) -> None:
     help="text: one sentence per line; json: the summary with its sentence indices.",
 )
 def summarize_command(
-    path: Path, algorithm: str, sentences: int | None, ratio: float | None, fmt: str
+    path: Path,
+    algorithm: str,
+    sentences: int | None,
+    ratio: float | None,
+    words: int | None,
+    fmt: str,
 ) -> None:
     """Print the summary of one article file in the seed format (- reads stdin).
 
@@ -297,13 +309,7 @@ def summarize_command(
       feedsum summarize feeds/example/01-harbour-ferry.txt
       feedsum summarize -a textrank -n 2 --format json - < article.txt
     """
-    if sentences is not None and ratio is not None:
-        raise click.UsageError("use --sentences or --ratio, not both")
-    length = (
-        Length(kind="ratio", value=ratio)
-        if ratio is not None
-        else Length(kind="sentences", value=sentences or 3)
-    )
+    length = _length(sentences, ratio, words)
     origin = "<stdin>" if str(path) == "-" else str(path)
     try:
         data = sys.stdin.buffer.read() if origin == "<stdin>" else path.read_bytes()
@@ -329,6 +335,17 @@ def summarize_command(
         click.echo(json.dumps(out, ensure_ascii=False, indent=2))
     else:
         click.echo("\n".join(summary.sentences))
+
+
+def _length(sentences: int | None, ratio: float | None, words: int | None) -> Length:
+    """The one length option given (default: 3 sentences)."""
+    if sum(x is not None for x in (sentences, ratio, words)) > 1:
+        raise click.UsageError("use one of --sentences, --ratio and --words, not several")
+    if ratio is not None:
+        return Length(kind="ratio", value=ratio)
+    if words is not None:
+        return Length(kind="words", value=words)
+    return Length(kind="sentences", value=sentences or 3)
 
 
 def main() -> None:

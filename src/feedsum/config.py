@@ -21,6 +21,7 @@ from feedsum.model import Length, SummarySettings
 
 FORMATS = ("atom", "rss")
 MAX_SENTENCES = 50
+MIN_WORDS, MAX_WORDS = 10, 1000
 _T = TypeVar("_T")
 
 
@@ -130,14 +131,24 @@ def _summary(path: Path, data: Mapping[str, Any]) -> SummarySettings:
     )
     language = table.get("language", str, "english", what='"english"')
     table.check("language", lambda lang: lang == "english", language, 'use "english"')
-    if "sentences" in data and "ratio" in data:
-        raise table.error("ratio", "both sentences and ratio are set", "keep one of them")
+    given = [k for k in ("sentences", "ratio", "words") if k in data]
+    if len(given) > 1:
+        raise table.error(given[1], f"both {given[0]} and {given[1]} are set", "keep one of them")
     if "ratio" in data:
         ratio = data["ratio"]
         table.used.add("ratio")
         if isinstance(ratio, bool) or not isinstance(ratio, int | float) or not 0 < ratio <= 1:
             raise table.error("ratio", f"got {ratio!r}", "use a number above 0 and at most 1")
         length = Length(kind="ratio", value=float(ratio))
+    elif "words" in data:
+        words = table.get("words", int, what="a whole number")
+        table.check(
+            "words",
+            lambda n: MIN_WORDS <= n <= MAX_WORDS,
+            words,
+            f"use a number from {MIN_WORDS} to {MAX_WORDS}",
+        )
+        length = Length(kind="words", value=words)
     else:
         count = table.get("sentences", int, 3, what="a whole number")
         table.check(
@@ -147,7 +158,7 @@ def _summary(path: Path, data: Mapping[str, Any]) -> SummarySettings:
             f"use a number from 1 to {MAX_SENTENCES}",
         )
         length = Length(kind="sentences", value=count)
-    table.reject_unknown("algorithm, sentences, ratio, language")
+    table.reject_unknown("algorithm, sentences, ratio, words, language")
     return SummarySettings(algorithm=algorithm, length=length, language=language)
 
 

@@ -6,11 +6,12 @@ rest of feedsum.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-LengthKind = Literal["sentences", "ratio"]
+LengthKind = Literal["sentences", "ratio", "words"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -35,17 +36,30 @@ class Article:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Length:
-    """How long a summary should be: a number of sentences or a share of them."""
+    """How long a summary should be: sentences, a share of them, or a word budget."""
 
     kind: LengthKind = "sentences"
     value: float = 3
 
-    def count(self, total: int) -> int:
-        """The number of sentences to select out of `total`."""
+    def take(self, ranked_words: Sequence[int]) -> int:
+        """How many of the best-ranked sentences to keep.
+
+        `ranked_words` holds the word count of every sentence, best first. A
+        word budget takes sentences in rank order while they fit, never
+        cutting one; every kind keeps at least one sentence of a non-empty article.
+        """
+        total = len(ranked_words)
         if self.kind == "sentences":
             return min(total, int(self.value))
-        # At least one sentence: a summary is never empty for a non-empty article.
-        return min(total, max(1, round(self.value * total)))
+        if self.kind == "ratio":
+            return min(total, max(1, round(self.value * total)))
+        used = taken = 0
+        for words in ranked_words:
+            if taken and used + words > self.value:
+                break
+            used += words
+            taken += 1
+        return taken
 
     def __str__(self) -> str:
         return f"{self.kind}={self.value:g}"

@@ -11,6 +11,7 @@ stemmer and stop words (see `feedsum.text`).
 from __future__ import annotations
 
 import importlib
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -130,17 +131,26 @@ def summarize(
 ) -> Summary:
     """Select sentences of the article (cleaned paragraphs), returned in article order.
 
-    An article with no more sentences than asked for is its own summary.
+    An article that fits the length whole is its own summary.
     """
     split = [split_sentences(p) for p in paragraphs]
     sentences = tuple(s for group in split for s in group)
-    count = settings.length.count(len(sentences))
-    if count >= len(sentences) or settings.algorithm == "lead":
-        indices = tuple(range(count))
+    words = [len(s.split()) for s in sentences]
+    length = settings.length
+    if length.take(words) >= len(sentences) or settings.algorithm == "lead":
+        indices = tuple(range(length.take(words)))
     else:
         doc = document(split, Tokenizer(settings.language), title)
         position = {id(s): i for i, s in enumerate(doc.sentences)}
-        chosen = _summarizer(settings.algorithm, settings.language)(doc, count)
-        # sumy returns sentences in document order already; sort to be sure.
+
+        def best(ranked: Sequence[Any]) -> Sequence[Any]:
+            # sumy hands its sentences best first; the length decides how many to keep.
+            return ranked[: length.take([words[position[id(info.sentence)]] for info in ranked])]
+
+        with warnings.catch_warnings():
+            # LSA warns when an article has fewer distinct words than sentences; it
+            # still ranks them, and a cron log has no use for the remark.
+            warnings.filterwarnings("ignore", "Number of words", UserWarning)
+            chosen = _summarizer(settings.algorithm, settings.language)(doc, best)
         indices = tuple(sorted(position[id(s)] for s in chosen))
     return Summary(sentences=tuple(sentences[i] for i in indices), indices=indices)

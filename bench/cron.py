@@ -1,0 +1,129 @@
+"""Cron-shaped figures: cold builds, no-change and one-change rebuilds, peak memory.
+
+Every time is compared with a floor measured in the same run, because these
+machines are noisy and absolute times drift.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from feedsum.config import load_feed
+from feedsum.pipeline import build
+from feedsum.state import State
+
+FEEDSUM = [sys.executable, "-m", "feedsum"]
+
+
+def floor_stat_read_hash(articles: Path) -> float:
+    """Seconds to stat, read and hash every article: what a rebuild cannot go below."""
+    started = time.perf_counter()
+    for entry in os.scandir(articles):
+        entry.stat()
+        with open(entry.path, "rb") as f:
+            hashlib.sha256(f.read()).digest()
+    return time.perf_counter() - started
+
+
+def run_build(feeds: Path, state: Path, *args: str) -> tuple[float, int]:
+    """Wall seconds and peak RSS (KiB) of one `feedsum build` process."""
+    argv = [*FEEDSUM, "build", "-q", "--feeds", str(feeds), "--state", str(state), *args]
+    started = time.perf_counter()
+    child = subprocess.Popen(argv)
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} exited {child.returncode}")
+    return seconds, usage.ru_maxrss
+
+
+def best(times: list[float]) -> float:
+    return min(times)
+
+
+def measure(feeds: Path, work: Path, articles: int) -> dict[str, Any]:
+    """Every cron figure, from one corpus."""
+    out: dict[str, Any] = {"articles": articles}
+    floor = best([floor_stat_read_hash(feeds / "articles") for _ in range(5)])
+    out["floor_stat_read_hash_s"] = floor
+
+    cold: dict[int, float] = {}
+    for jobs in (1, 2):
+        state = work / f"cold-{jobs}.db"
+        seconds, rss = run_build(feeds, state, "--jobs", str(jobs))
+        cold[jobs] = seconds
+        out[f"cold_jobs{jobs}_s"] = seconds
+        out[f"cold_jobs{jobs}_articles_per_s"] = articles / seconds
+        out[f"cold_jobs{jobs}_peak_rss_mib"] = rss / 1024
+    out["jobs2_speedup"] = cold[1] / cold[2]
+
+    state = work / "cold-1.db"
+    out["nochange_command_s"] = best([run_build(feeds, state)[0] for _ in range(3)])
+    # The same rebuild inside this process: the work itself, without interpreter start-up.
+    config = load_feed(feeds / "bench.toml")
+    times = []
+    for _ in range(5):
+        with State(state) as db:
+            started = time.perf_counter()
+            report = build(config, db, datetime.now(UTC))
+            times.append(time.perf_counter() - started)
+        assert report.read == 0 and report.written == (), report
+    out["nochange_inprocess_s"] = best(times)
+    out["nochange_vs_floor"] = out["nochange_inprocess_s"] / floor
+    out["nochange_command_vs_floor"] = out["nochange_command_s"] / floor
+
+    victim = feeds / "articles" / f"{articles // 2:05}.txt"
+    victim.write_text(victim.read_text(encoding="utf-8") + "\nA late correction.\n")
+    out["one_change_s"] = run_build(feeds, state)[0]
+    out["one_change_vs_cold_jobs1"] = out["one_change_s"] / cold[1]
+    return out
+
+
+TARGETS = (
+    ("jobs2_speedup", ">=", 1.8),
+    ("nochange_vs_floor", "<=", 1.5),
+    ("one_change_vs_cold_jobs1", "<=", 0.05),
+    ("cold_jobs1_peak_rss_mib", "<=", 250),
+)
+
+
+def report(figures: dict[str, Any]) -> str:
+    n = figures["articles"]
+    rows = [
+        ("floor: stat + read + hash every file", f"{figures['floor_stat_read_hash_s']:.3f} s"),
+        ("cold build --jobs 1", f"{figures['cold_jobs1_s']:.1f} s, "
+         f"{figures['cold_jobs1_articles_per_s']:.0f} articles/s"),
+        ("cold build --jobs 2", f"{figures['cold_jobs2_s']:.1f} s, "
+         f"{figures['cold_jobs2_articles_per_s']:.0f} articles/s"),
+        ("  speedup of --jobs 2", f"{figures['jobs2_speedup']:.2f}x  (target >= 1.8x)"),
+        ("no-change rebuild, in process", f"{figures['nochange_inprocess_s']:.3f} s = "
+         f"{figures['nochange_vs_floor']:.2f}x floor  (target <= 1.5x)"),
+        ("no-change rebuild, whole command", f"{figures['nochange_command_s']:.3f} s = "
+         f"{figures['nochange_command_vs_floor']:.2f}x floor (with interpreter start-up)"),
+        ("one article changed", f"{figures['one_change_s']:.3f} s = "
+         f"{100 * figures['one_change_vs_cold_jobs1']:.2f}% of cold  (target < 5%)"),
+        ("peak RSS, cold build --jobs 1", f"{figures['cold_jobs1_peak_rss_mib']:.0f} MiB "
+         "(target <= 250)"),
+    ]  # fmt: skip
+    width = max(len(r[0]) for r in rows)
+    lines = [f"cron: {n} synthetic articles"] + [f"  {a:<{width}}  {b}" for a, b in rows]
+    return "\n".join(lines)
+
+
+def met(figures: dict[str, Any]) -> list[str]:
+    """The targets missed, as lines; empty when all are met."""
+    missed = []
+    for key, op, bound in TARGETS:
+        value = figures[key]
+        ok = value >= bound if op == ">=" else value <= bound
+        if not ok:
+            missed.append(f"{key} = {value:.3g}, target {op} {bound}")
+    return missed
