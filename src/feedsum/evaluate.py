@@ -1,0 +1,199 @@
+"""`feedsum eval`: how close each summarizer comes to reference summaries.
+
+Items are JSON Lines, one article per line: `{"id", "text", "reference",
+"title"?}`. Each text goes through the same cleaning and sentence splitting
+as a feed's articles, then through each summarizer; the summary is scored
+against the reference with Google's rouge-score (ROUGE-1, ROUGE-2 and
+ROUGE-Lsum F1, Porter stemming, one sentence per line for Lsum).
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from feedsum.errors import SourceError
+from feedsum.model import Length, SummarySettings
+from feedsum.summarize import summarize
+from feedsum.text import clean, sentences_of
+
+ROUGE_TYPES = ("rouge1", "rouge2", "rougeLsum")
+#: "ref" asks for as many sentences as the item's reference has.
+LengthSpec = Length | Literal["ref"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EvalItem:
+    """One article with its reference summary, cleaned and split like a feed's."""
+
+    id: str
+    paragraphs: tuple[str, ...]
+    #: The reference summary, one sentence per element.
+    reference: tuple[str, ...]
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AlgorithmResult:
+    """Mean scores (F1 x 100) and costs of one algorithm over a data set."""
+
+    algorithm: str
+    rouge1: float
+    rouge2: float
+    rougeLsum: float  # the metric's own name, as in the JSON output
+    ms_mean: float
+    ms_median: float
+    words_mean: float
+
+
+def reference_sentences(reference: str) -> tuple[str, ...]:
+    """Highlights one per line stay as they are; running text is split into sentences."""
+    lines = tuple(line.strip() for line in reference.splitlines() if line.strip())
+    return lines if len(lines) > 1 else sentences_of(clean(reference))
+
+
+def parse_item(line: str, origin: str, number: int) -> EvalItem:
+    """One JSON Lines row as an EvalItem; errors name the file and line."""
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise SourceError(origin, f"not JSON ({exc.msg}); one object per line", number) from exc
+    if not isinstance(data, dict):
+        raise SourceError(origin, 'not a JSON object; write {"text": ..., ...}', number)
+    for key in ("text", "reference"):
+        if not isinstance(data.get(key), str) or not data[key].strip():
+            raise SourceError(origin, f"no {key!r} string; every item needs one", number)
+    title = data.get("title")
+    paragraphs = clean(data["text"])
+    if not paragraphs:
+        raise SourceError(origin, "no article text left after cleaning", number)
+    return EvalItem(
+        id=str(data.get("id", number)),
+        paragraphs=paragraphs,
+        reference=reference_sentences(data["reference"]),
+        title=title if isinstance(title, str) and title.strip() else None,
+    )
+
+
+def load_items(path: Path) -> tuple[list[EvalItem], list[SourceError]]:
+    """Every good item of a JSON Lines file, and an error for each bad line."""
+    items: list[EvalItem] = []
+    errors: list[SourceError] = []
+    with path.open(encoding="utf-8-sig") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                items.append(parse_item(line, str(path), number))
+            except SourceError as error:
+                errors.append(error)
+    return items, errors
+
+
+def length_for(item: EvalItem, spec: LengthSpec) -> Length:
+    if spec == "ref":
+        return Length(kind="sentences", value=max(1, len(item.reference)))
+    return spec
+
+
+def _scorer() -> Any:
+    from rouge_score import rouge_scorer  # heavy, and only eval needs it
+
+    return rouge_scorer.RougeScorer(list(ROUGE_TYPES), use_stemmer=True)
+
+
+def score(reference: Sequence[str], summary: Sequence[str], scorer: Any = None) -> dict[str, float]:
+    """ROUGE F1 x 100 of one summary; Lsum reads one sentence per line."""
+    scores = (scorer or _scorer()).score("\n".join(reference), "\n".join(summary))
+    return {name: 100 * scores[name].fmeasure for name in ROUGE_TYPES}
+
+
+def evaluate(
+    items: Sequence[EvalItem],
+    algorithms: Iterable[str],
+    spec: LengthSpec,
+    tick: Callable[[], None] = lambda: None,
+) -> list[AlgorithmResult]:
+    """Score every algorithm on every item; `tick` is called once per summary."""
+    scorer = _scorer()
+    results = []
+    for algorithm in algorithms:
+        if items:  # the first call loads the summarizer; keep that out of the timings
+            summarize(items[0].paragraphs, SummarySettings(algorithm=algorithm), items[0].title)
+        totals = dict.fromkeys(ROUGE_TYPES, 0.0)
+        times_ms: list[float] = []
+        words: list[int] = []
+        for item in items:
+            settings = SummarySettings(algorithm=algorithm, length=length_for(item, spec))
+            started = time.perf_counter()
+            summary = summarize(item.paragraphs, settings, item.title)
+            times_ms.append(1000 * (time.perf_counter() - started))
+            words.append(sum(len(s.split()) for s in summary.sentences))
+            for name, value in score(item.reference, summary.sentences, scorer).items():
+                totals[name] += value
+            tick()
+        n = max(1, len(items))
+        results.append(
+            AlgorithmResult(
+                algorithm=algorithm,
+                rouge1=totals["rouge1"] / n,
+                rouge2=totals["rouge2"] / n,
+                rougeLsum=totals["rougeLsum"] / n,
+                ms_mean=statistics.fmean(times_ms) if times_ms else 0.0,
+                ms_median=statistics.median(times_ms) if times_ms else 0.0,
+                words_mean=statistics.fmean(words) if words else 0.0,
+            )
+        )
+    return results
+
+
+def to_json(dataset: str, items: int, spec: LengthSpec, results: Sequence[AlgorithmResult]) -> str:
+    return json.dumps(
+        {
+            "dataset": dataset,
+            "items": items,
+            "length": "ref" if spec == "ref" else str(spec),
+            "results": [
+                {
+                    "algorithm": r.algorithm,
+                    "rouge1": round(r.rouge1, 2),
+                    "rouge2": round(r.rouge2, 2),
+                    "rougeLsum": round(r.rougeLsum, 2),
+                    "ms_mean": round(r.ms_mean, 3),
+                    "ms_median": round(r.ms_median, 3),
+                    "words_mean": round(r.words_mean, 1),
+                }
+                for r in results
+            ],
+        },
+        indent=2,
+    )
+
+
+def to_table(results: Sequence[AlgorithmResult], markdown: bool = False) -> str:
+    """The results as a text table (or a Markdown one), best ROUGE-1 first."""
+    head = ("algorithm", "ROUGE-1", "ROUGE-2", "ROUGE-Lsum", "ms mean", "ms median", "words")
+    rows = [
+        (
+            r.algorithm,
+            f"{r.rouge1:.2f}",
+            f"{r.rouge2:.2f}",
+            f"{r.rougeLsum:.2f}",
+            f"{r.ms_mean:.2f}",
+            f"{r.ms_median:.2f}",
+            f"{r.words_mean:.1f}",
+        )
+        for r in sorted(results, key=lambda r: -r.rouge1)
+    ]
+    if markdown:
+        lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
+        lines += ["| " + " | ".join(row) + " |" for row in rows]
+        return "\n".join(lines)
+    widths = [max(len(x) for x in column) for column in zip(head, *rows, strict=True)]
+    fmt = "  ".join(f"{{:<{w}}}" if i == 0 else f"{{:>{w}}}" for i, w in enumerate(widths))
+    return "\n".join(fmt.format(*row) for row in (head, *rows))
