@@ -118,7 +118,7 @@ def report(figures: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def met(figures: dict[str, Any]) -> list[str]:
+def missed(figures: dict[str, Any]) -> list[str]:
     """The targets missed, as lines; empty when all are met."""
     missed = []
     for key, op, bound in TARGETS:

@@ -1,13 +1,14 @@
 """`make bench`: feedsum's performance figures, as ratios to floors from the same run.
 
 Usage: python bench/run.py [--articles N] [--keep]
-Results are printed as a table and saved as JSON under bench/results/.
+Prints a table and saves the figures as JSON under bench/results/ (git-ignored).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import shutil
 import sys
@@ -18,20 +19,20 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import corpus  # noqa: E402
-import cron  # noqa: E402
+import corpus
+import cron
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description="feedsum's performance figures")
     parser.add_argument("--articles", type=int, default=10_000, help="synthetic corpus size")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     args = parser.parse_args()
 
-    work = Path(tempfile.mkdtemp(prefix="feedsum-bench-"))
     started = time.perf_counter()
+    work = Path(tempfile.mkdtemp(prefix="feedsum-bench-"))
     try:
         feeds = corpus.write_corpus(work, args.articles)
         figures = {"cron": cron.measure(feeds, work, args.articles)}
@@ -40,17 +41,16 @@ def main() -> int:
             print(f"work folder kept: {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
+
     print(cron.report(figures["cron"]))
-    missed = cron.met(figures["cron"])
-    for line in missed:
+    for line in cron.missed(figures["cron"]):
         print(f"  MISSED: {line}")
-    RESULTS.mkdir(exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    meta = {"when": stamp, "python": platform.python_version(), "cpus": os.cpu_count()}
+    RESULTS.mkdir(exist_ok=True)
     saved = RESULTS / f"bench-{stamp}.json"
-    meta = {"when": stamp, "python": platform.python_version(), "cpus": len(__import__("os").sched_getaffinity(0))}
-    saved.write_text(json.dumps({"meta": meta, **figures}, indent=2) + "\n")
-    print(f"saved {saved.relative_to(Path.cwd()) if saved.is_relative_to(Path.cwd()) else saved}"
-          f" ({time.perf_counter() - started:.0f} s)")
+    saved.write_text(json.dumps({"meta": meta, **figures}, indent=2) + "\n", encoding="utf-8")
+    print(f"saved bench/results/{saved.name} ({time.perf_counter() - started:.0f} s in all)")
     return 0
 
 

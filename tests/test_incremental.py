@@ -122,3 +122,19 @@ def test_status_shows_entries_and_last_error(project: Path) -> None:
     out = runner.invoke(cli, ["status", "--feeds", feeds]).output
     assert "test: 3 entries, last built" in out and "1 failed" in out
     assert "last error:" in out and "zz.txt" in out
+
+
+def test_a_failing_article_is_reported_on_every_build(project: Path) -> None:
+    (project / "feeds/articles/zz-bad.txt").write_bytes(b"\x00\x01")
+    assert [Path(f.origin).name for f in run(project).failures] == ["zz-bad.txt"]
+    # Nothing changed, but the problem is still there: it is still reported.
+    assert [Path(f.origin).name for f in run(project, LATER).failures] == ["zz-bad.txt"]
+
+
+def test_a_feed_setting_change_rewrites_the_feed(project: Path) -> None:
+    run(project)
+    toml = project / "feeds/test.toml"
+    toml.write_text(toml.read_text().replace('title = "Test feed"', 'title = "Renamed feed"'))
+    report = run(project, LATER)
+    assert report.summarized == 0 and len(report.written) == 2
+    assert parsed(project, "atom").feed.title == "Renamed feed"

@@ -46,7 +46,7 @@ ENTRY = Entry(
 
 
 def build_row(name: str = "f") -> FeedBuild:
-    return FeedBuild(name=name, fingerprint="fp", built_at=T0, entries=1, failed=0)
+    return FeedBuild(name=name, fingerprint="fp", scan="sc", built_at=T0, entries=1, failed=0)
 
 
 def test_records_and_entries_round_trip(tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ from feedsum.errors import ConfigError, FeedsumError, SourceError
 from feedsum.lock import BuildLock, LockHeld
 from feedsum.model import Length, SummarySettings
 from feedsum.pipeline import build as build_feed
-from feedsum.pipeline import default_jobs, find_files
+from feedsum.pipeline import default_jobs, scan_files
 from feedsum.sources.textfile import decode, parse
 from feedsum.state import State
 from feedsum.summarize import ALGORITHMS, DEFAULT_ALGORITHM, summarize
@@ -248,7 +248,7 @@ def gc(feeds_dir: Path, state_path: Path | None) -> None:
         state_path = _state_path(feeds_dir, state_path)
         with BuildLock(state_path.with_name("lock")), State(state_path) as state:
             for config in configs:
-                dropped = state.forget(config.name, (key for key, _ in find_files(config)))
+                dropped = state.forget(config.name, scan_files(config)[0])
                 click.echo(f"{config.name}: forgot {dropped} removed articles")
             for name in sorted(set(state.feeds()) - {c.name for c in configs}):
                 click.echo(f"{name}: feed file gone, forgot {state.forget_feed(name)} articles")

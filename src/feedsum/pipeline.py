@@ -11,10 +11,12 @@ between re-does work instead of losing it.
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
 import logging
 import os
+import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -74,14 +76,30 @@ class _Pending:
     old: Record | None
 
 
-def find_files(config: FeedConfig) -> list[tuple[str, Path]]:
-    """(key, path) of every file the feed's sources match, sorted, each once."""
-    found: dict[str, Path] = {}
+def scan_files(config: FeedConfig) -> tuple[dict[str, str], list[SourceError]]:
+    """The stamp of every regular file the sources match, by key, sorted by key.
+
+    A key is the file's path relative to the feed file, with forward slashes.
+    Hidden files (editor backups, lock files) never match. One stat per file,
+    and no pathlib in the loop: this is most of what a no-change build costs.
+    """
+    root = str(config.root)
+    stamps: dict[str, str] = {}
+    errors: list[SourceError] = []
     for source in config.sources:
-        for path in config.root.glob(source.pattern):
-            if path.is_file():
-                found.setdefault(path.relative_to(config.root).as_posix(), path)
-    return sorted(found.items())
+        for name in glob.glob(source.pattern, root_dir=root, recursive=True):
+            key = name.replace(os.sep, "/")
+            if key in stamps:
+                continue
+            path = os.path.join(root, name)
+            try:
+                st = os.stat(path)
+            except OSError as exc:
+                errors.append(SourceError(path, f"cannot read it ({exc.strerror})"))
+                continue
+            if stat.S_ISREG(st.st_mode):
+                stamps[key] = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
+    return dict(sorted(stamps.items())), errors
 
 
 def derive_title(first_sentence: str, limit: int = TITLE_MAX_CHARS) -> str:
@@ -97,12 +115,6 @@ def content_hash(article: Article, paragraphs: Sequence[str]) -> str:
     published = article.published.isoformat() if article.published else None
     payload = [article.title, article.link, article.author, published, list(paragraphs)]
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()
-
-
-def file_stamp(path: Path) -> str:
-    """Size, mtime and inode: when all three are unchanged, so is the file."""
-    st = path.stat()
-    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
 
 
 def settings_key(settings: SummarySettings) -> str:
@@ -152,20 +164,37 @@ def _summarize_all(
             yield _summarize_one(job)
             tick()
         return
+    # The first article is summarized here, before the fork: the workers then
+    # inherit sumy and nltk already imported instead of each importing them.
+    yield _summarize_one(work[0])
+    tick()
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for summary in pool.map(_summarize_one, work, chunksize=_CHUNK):
+        for summary in pool.map(_summarize_one, work[1:], chunksize=_CHUNK):
             yield summary
             tick()
 
 
-def _fingerprint(config: FeedConfig, shown: Sequence[Record]) -> str:
-    """A hash of everything the outputs are rendered from: equal means equal bytes."""
-    digest = hashlib.sha256()
+def _feed_settings(config: FeedConfig) -> bytes:
+    """Every feed setting that shapes the outputs, besides the articles."""
     settings = (
         __version__, config.title, config.link, config.description, config.base_url,
         config.author, config.language, config.formats, config.full_content, config.name,
+        config.max_items, str(config.output_dir), reader_key(config), settings_key(config.summary),
     )  # fmt: skip
-    digest.update(repr(settings).encode())
+    return repr(settings).encode()
+
+
+def _scan_digest(config: FeedConfig, stamps: dict[str, str]) -> str:
+    """Equal for two builds when no setting and no file stamp differs between them."""
+    digest = hashlib.sha256(_feed_settings(config))
+    for key, stamp in stamps.items():
+        digest.update(f"\0{key}\0{stamp}".encode())
+    return digest.hexdigest()
+
+
+def _fingerprint(config: FeedConfig, shown: Sequence[Record]) -> str:
+    """A hash of everything the outputs are rendered from: equal means equal bytes."""
+    digest = hashlib.sha256(_feed_settings(config))
     for r in shown:
         # content_hash covers the entry's text, settings its summary.
         digest.update(
@@ -196,19 +225,39 @@ def build(
     `now` is when the build runs (UTC); it dates only first sightings and
     changes. `force` re-reads and re-summarizes every article.
     """
+    outputs = tuple(config.output_dir / f"{config.name}.{fmt}" for fmt in config.formats)
+    stamps, failures = scan_files(config)
+    scan = _scan_digest(config, stamps)
+    last = state.last_build(config.name)
+    if (
+        not force
+        and not failures
+        and last is not None
+        and (last.scan, last.failed) == (scan, 0)
+        and all(p.is_file() for p in outputs)
+    ):
+        # Same settings, same files, and the last build was clean: nothing to do.
+        state.save(config.name, [], replace(last, built_at=now))
+        return BuildReport(
+            feed=config.name,
+            entries=last.entries,
+            new=0,
+            changed=0,
+            summarized=0,
+            read=0,
+            failures=(),
+            outputs=outputs,
+            written=(),
+        )
+
     # --force redoes the work, not the history: first-seen and change times stay.
     remembered = state.records(config.name)
     summary_key, reader = settings_key(config.summary), reader_key(config)
-    failures: list[SourceError] = []
     kept: list[Record] = []  # unchanged, entry in state
     touched: list[Record] = []  # read again, same content: new stamp only
     pending: list[_Pending] = []
-    for key, path in find_files(config):
-        try:
-            stamp = file_stamp(path)
-        except OSError as exc:
-            failures.append(SourceError(str(path), f"cannot read it ({exc.strerror})"))
-            continue
+    for key, stamp in stamps.items():
+        path = config.root / key
         old = remembered.get(key)
         if (
             not force
@@ -276,10 +325,7 @@ def build(
         else:
             owner[record.entry_id] = record
     shown = newest_first(owner.values(), config.max_items)
-
-    outputs = tuple(config.output_dir / f"{config.name}.{fmt}" for fmt in config.formats)
     fingerprint = _fingerprint(config, shown)
-    last = state.last_build(config.name)
     written: tuple[Path, ...] = ()
     if (
         force
@@ -304,6 +350,7 @@ def build(
         FeedBuild(
             name=config.name,
             fingerprint=fingerprint,
+            scan=scan,
             built_at=now,
             entries=len(shown),
             failed=len(failures),

@@ -51,6 +51,7 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
         CREATE TABLE feeds (
             name         TEXT PRIMARY KEY,
             fingerprint  TEXT NOT NULL,   -- hash of what the outputs were rendered from
+            scan         TEXT NOT NULL,   -- hash of the feed's settings and every file's stamp
             built_at     TEXT NOT NULL,   -- ISO 8601 UTC
             entries      INTEGER NOT NULL,
             failed       INTEGER NOT NULL,
@@ -133,6 +134,8 @@ class FeedBuild:
 
     name: str
     fingerprint: str
+    #: Equal scans (settings and file stamps) mean nothing can have changed.
+    scan: str
     built_at: datetime
     entries: int
     failed: int
@@ -266,10 +269,11 @@ class State:
                         ),
                     )
             self._db.execute(
-                "INSERT OR REPLACE INTO feeds VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO feeds VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
                     build.name,
                     build.fingerprint,
+                    build.scan,
                     build.built_at.isoformat(),
                     build.entries,
                     build.failed,
@@ -279,16 +283,17 @@ class State:
 
     def last_build(self, feed: str) -> FeedBuild | None:
         row = self._db.execute(
-            "SELECT name, fingerprint, built_at, entries, failed, last_error"
+            "SELECT name, fingerprint, scan, built_at, entries, failed, last_error"
             " FROM feeds WHERE name = ?",
             (feed,),
         ).fetchone()
         if row is None:
             return None
-        name, fingerprint, built_at, entries, failed, last_error = row
+        name, fingerprint, scan, built_at, entries, failed, last_error = row
         return FeedBuild(
             name=name,
             fingerprint=fingerprint,
+            scan=scan,
             built_at=datetime.fromisoformat(built_at),
             entries=entries,
             failed=failed,
