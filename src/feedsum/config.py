@@ -10,7 +10,7 @@ import os
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -238,7 +238,12 @@ def parse_feed(path: Path, data: Mapping[str, Any]) -> FeedConfig:
         author=table.get("author", str, urlsplit(link).hostname or "", what='"Your name"'),
         language=table.get("language", str, "en", what='"en"'),
         timezone=timezone,
-        tag_date=table.get("tag_date", date, date(2024, 1, 1), what="a date like 2024-01-01"),
+        tag_date=table.check(
+            "tag_date",
+            lambda d: not isinstance(d, datetime),  # a TOML datetime is a date too
+            table.get("tag_date", date, date(2024, 1, 1), what="a date like 2024-01-01"),
+            "use a date like 2024-01-01, without a time",
+        ),
         sources=_sources(table),
         summary=summary,
         output_dir=output_dir,
