@@ -81,7 +81,9 @@ def parse(text: str, origin: str) -> ParsedText:
             break
     body = "\n".join(lines[body_start:]).strip()
     if not body:
-        raise SourceError(origin, "the article has no body text; add text or remove the file")
+        raise SourceError(
+            origin, "the article has no body text; add text or remove the file", line=len(lines)
+        )
     return ParsedText(fields=fields, date=published, body=body)
 
 

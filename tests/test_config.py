@@ -1,0 +1,326 @@
+"""Feed files: parse_feed defaults and errors, load_feed, find_feeds."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from feedsum.config import FeedConfig, SourceConfig, find_feeds, load_feed, parse_feed
+from feedsum.errors import ConfigError
+from feedsum.model import Length, SummarySettings
+
+BASE: dict[str, str] = {
+    "title": '"My feed"',
+    "link": '"https://example.org/blog/"',
+    "sources": '[{ path = "articles/*.txt" }]',
+}
+
+
+def feed_toml(
+    top: dict[str, str | None] | None = None,
+    summary: str = "",
+    output: str = "",
+) -> str:
+    """A feed file: BASE with `top` overrides (None drops a key), then [summary], [output]."""
+    values: dict[str, str | None] = {**BASE, **(top or {})}
+    lines = [f"{key} = {value}" for key, value in values.items() if value is not None]
+    if summary:
+        lines += ["", "[summary]", summary]
+    if output:
+        lines += ["", "[output]", output]
+    return "\n".join(lines) + "\n"
+
+
+def write_feed(folder: Path, name: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def parse_text(path: Path, text: str) -> FeedConfig:
+    return parse_feed(path, tomllib.loads(text))
+
+
+@pytest.fixture
+def feed_path(tmp_path: Path) -> Path:
+    """Where the feed file would live: <tmp>/feeds/news.toml (parse_feed needs no file)."""
+    return tmp_path / "feeds" / "news.toml"
+
+
+# --- a valid feed -----------------------------------------------------------------------------
+
+
+def test_minimal_feed_gets_documented_defaults(tmp_path: Path) -> None:
+    path = write_feed(tmp_path / "feeds", "news", feed_toml())
+    config = load_feed(path)
+
+    assert config.name == "news"
+    assert config.path == path
+    assert config.root == tmp_path / "feeds"
+    assert config.title == "My feed"
+    assert config.link == "https://example.org/blog/"
+    assert config.description == "My feed"
+    assert config.base_url == "https://example.org/blog/"
+    assert config.author == "example.org"
+    assert config.language == "en"
+    assert config.timezone.key == "UTC"
+    assert config.tag_date == date(2024, 1, 1)
+    assert config.sources == (SourceConfig(pattern="articles/*.txt", kind="textfile"),)
+    assert config.summary == SummarySettings(
+        algorithm="lexrank", length=Length(kind="sentences", value=3), language="english"
+    )
+    assert config.output_dir == tmp_path / "public"
+    assert ".." not in config.output_dir.parts
+    assert config.formats == ("atom", "rss")
+    assert config.max_items == 50
+    assert config.full_content is True
+    assert config.domain == "example.org"
+    assert config.self_url("rss") == "https://example.org/blog/news.rss"
+    assert config.self_url("atom") == "https://example.org/blog/news.atom"
+
+
+def test_output_dir_is_normalised_for_a_relative_feed_path() -> None:
+    config = parse_text(Path("feeds") / "news.toml", feed_toml())
+    assert config.output_dir == Path("public")
+    config = parse_text(Path("feeds") / "news.toml", feed_toml(output='dir = "out/./site"'))
+    assert config.output_dir == Path("feeds") / "out" / "site"
+
+
+def test_self_url_uses_base_url_with_or_without_trailing_slash(feed_path: Path) -> None:
+    for base in ('"https://cdn.example.com/feeds/"', '"https://cdn.example.com/feeds"'):
+        config = parse_text(feed_path, feed_toml({"base_url": base}))
+        assert config.self_url("atom") == "https://cdn.example.com/feeds/news.atom"
+        # The domain (used in tag: ids) follows link, not base_url.
+        assert config.domain == "example.org"
+
+
+def test_explicit_values_are_kept(feed_path: Path) -> None:
+    text = feed_toml(
+        {
+            "description": '"All the news"',
+            "author": '"News desk"',
+            "language": '"fr"',
+            "timezone": '"Europe/Paris"',
+            "tag_date": "2023-05-06",
+            "sources": '[{ path = "a/*.txt" }, { path = "b/*.txt", kind = "textfile" }]',
+        },
+        summary='algorithm = "textrank"\nratio = 0.25',
+        output='dir = "site"\nformats = ["rss"]\nmax_items = 7\nfull_content = false',
+    )
+    config = parse_text(feed_path, text)
+    assert config.description == "All the news"
+    assert config.author == "News desk"
+    assert config.language == "fr"
+    assert config.timezone.key == "Europe/Paris"
+    assert config.tag_date == date(2023, 5, 6)
+    assert [s.pattern for s in config.sources] == ["a/*.txt", "b/*.txt"]
+    assert config.summary.algorithm == "textrank"
+    assert config.summary.length == Length(kind="ratio", value=0.25)
+    assert config.output_dir == feed_path.parent / "site"
+    assert config.formats == ("rss",)
+    assert config.max_items == 7
+    assert config.full_content is False
+
+
+@pytest.mark.parametrize(
+    ("summary", "length"),
+    [
+        ("sentences = 1", Length(kind="sentences", value=1)),
+        ("sentences = 50", Length(kind="sentences", value=50)),
+        ("ratio = 1", Length(kind="ratio", value=1.0)),
+        ("words = 120", Length(kind="words", value=120)),
+    ],
+)
+def test_summary_length_limits_accepted(feed_path: Path, summary: str, length: Length) -> None:
+    assert parse_text(feed_path, feed_toml(summary=summary)).summary.length == length
+
+
+# --- errors -----------------------------------------------------------------------------------
+
+ERRORS = [
+    pytest.param(feed_toml({"title": None}), "title", ["missing", "add title ="], id="no-title"),
+    pytest.param(
+        feed_toml({"link": '"ftp://example.org/"'}), "link", ["http(s) URL"], id="ftp-link"
+    ),
+    pytest.param(feed_toml({"link": '"example.org"'}), "link", ["http(s) URL"], id="relative-link"),
+    pytest.param(
+        feed_toml(summary="sentences = 0"), "summary.sentences", ["from 1 to 50"], id="sent-0"
+    ),
+    pytest.param(
+        feed_toml(summary="sentences = 51"), "summary.sentences", ["from 1 to 50"], id="sent-51"
+    ),
+    pytest.param(
+        feed_toml(summary="sentences = true"),
+        "summary.sentences",
+        ["got True", "whole number"],
+        id="sent-bool",
+    ),
+    pytest.param(
+        feed_toml(summary="sentences = 3\nratio = 0.5"),
+        "summary.ratio",
+        ["both sentences and ratio", "keep one"],
+        id="sent-and-ratio",
+    ),
+    pytest.param(
+        feed_toml(summary="ratio = 0"),
+        "summary.ratio",
+        ["above 0 and at most 1"],
+        id="ratio-0",
+    ),
+    pytest.param(
+        feed_toml(summary="ratio = 1.5"),
+        "summary.ratio",
+        ["above 0 and at most 1"],
+        id="ratio-1.5",
+    ),
+    pytest.param(
+        feed_toml(summary='algorithm = "bogus"'),
+        "summary.algorithm",
+        ["'bogus'", "use one of:", "lexrank", "textrank", "lead"],
+        id="bad-algorithm",
+    ),
+    pytest.param(
+        feed_toml({"titel": '"Typo"'}),
+        "titel",
+        ["unknown key", "title, link"],
+        id="unknown-top-key",
+    ),
+    pytest.param(
+        feed_toml(summary="sentnces = 3"),
+        "summary.sentnces",
+        ["unknown key", "sentences"],
+        id="unknown-summary-key",
+    ),
+    pytest.param(
+        feed_toml({"timezone": '"Mars/Olympus_Mons"'}),
+        "timezone",
+        ["Mars/Olympus_Mons", "IANA name"],
+        id="bad-timezone",
+    ),
+    pytest.param(
+        feed_toml(output="formats = []"),
+        "output.formats",
+        ['non-empty list from "atom", "rss"'],
+        id="formats-empty",
+    ),
+    pytest.param(
+        feed_toml(output='formats = ["pdf"]'),
+        "output.formats",
+        ["'pdf'", '"atom", "rss"'],
+        id="formats-pdf",
+    ),
+    pytest.param(
+        feed_toml(output='formats = ["atom", "atom"]'),
+        "output.formats",
+        ["each once"],
+        id="formats-duplicate",
+    ),
+    pytest.param(
+        feed_toml(output="max_items = 0"), "output.max_items", ["at least 1"], id="max-items-0"
+    ),
+    pytest.param(
+        feed_toml({"sources": '[{ path = "/srv/articles/*.txt" }]'}),
+        "sources[0].path",
+        ["relative to the feed file"],
+        id="absolute-source",
+    ),
+    pytest.param(
+        feed_toml({"sources": "[]"}), "sources", ["empty", "at least one"], id="no-sources"
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "key", "fragments"), ERRORS)
+def test_config_errors_name_file_key_and_fix(
+    feed_path: Path, text: str, key: str, fragments: list[str]
+) -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_text(feed_path, text)
+    message = str(info.value)
+    assert message.startswith(f"{feed_path}: {key}: "), message
+    assert info.value.key == key
+    assert info.value.path == str(feed_path)
+    for fragment in fragments:
+        assert fragment in message, (fragment, message)
+
+
+def test_tag_date_must_be_a_date_not_a_datetime(feed_path: Path) -> None:
+    # A TOML datetime is a Python datetime, a subclass of date: it must still be refused,
+    # or entry ids become "tag:example.org,2024-01-01T10:00:00:..." (not RFC 4151).
+    with pytest.raises(ConfigError) as info:
+        parse_text(feed_path, feed_toml({"tag_date": "2024-01-01T10:00:00"}))
+    assert str(info.value).startswith(f"{feed_path}: tag_date: ")
+
+
+def test_load_feed_invalid_toml(tmp_path: Path) -> None:
+    path = write_feed(tmp_path, "broken", 'title = "unterminated\nlink = "x"\n')
+    with pytest.raises(ConfigError) as info:
+        load_feed(path)
+    assert str(info.value).startswith(f"{path}: not valid TOML")
+    assert "fix the syntax" in str(info.value)
+
+
+def test_load_feed_missing_file(tmp_path: Path) -> None:
+    path = tmp_path / "absent.toml"
+    with pytest.raises(ConfigError) as info:
+        load_feed(path)
+    assert str(info.value).startswith(f"{path}: no such feed file")
+    assert info.value.key == ""
+
+
+def test_load_feed_reports_key_errors_with_the_real_path(tmp_path: Path) -> None:
+    path = write_feed(tmp_path / "feeds", "news", feed_toml(output="max_items = 0"))
+    with pytest.raises(ConfigError, match=r"output\.max_items") as info:
+        load_feed(path)
+    assert str(info.value).startswith(f"{path}: output.max_items: ")
+
+
+# --- find_feeds -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def feeds_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "feeds"
+    for name in ("zeta", "alpha", "mid"):
+        write_feed(folder, name, feed_toml())
+    (folder / "notes.txt").write_text("not a feed\n", encoding="utf-8")
+    return folder
+
+
+def test_find_feeds_all_sorted(feeds_dir: Path) -> None:
+    assert find_feeds(feeds_dir) == (
+        feeds_dir / "alpha.toml",
+        feeds_dir / "mid.toml",
+        feeds_dir / "zeta.toml",
+    )
+
+
+def test_find_feeds_named_with_or_without_suffix(feeds_dir: Path) -> None:
+    assert find_feeds(feeds_dir, ("zeta", "alpha.toml")) == (
+        feeds_dir / "zeta.toml",
+        feeds_dir / "alpha.toml",
+    )
+
+
+def test_find_feeds_unknown_name_lists_known_ones(feeds_dir: Path) -> None:
+    with pytest.raises(ConfigError) as info:
+        find_feeds(feeds_dir, ("alpha", "nope"))
+    message = str(info.value)
+    assert message.startswith(f"{feeds_dir / 'nope.toml'}: no such feed")
+    assert "use one of: alpha, mid, zeta" in message
+
+
+def test_find_feeds_missing_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "nowhere"
+    with pytest.raises(ConfigError) as info:
+        find_feeds(folder)
+    assert str(info.value).startswith(f"{folder}: no such feeds folder")
+
+
+def test_find_feeds_empty_folder(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"no feed files \(\*\.toml\)"):
+        find_feeds(tmp_path)
