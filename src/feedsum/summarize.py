@@ -62,6 +62,14 @@ def _sumy(module: str, name: str) -> Builder:
     return build
 
 
+def _newsrank(stemmer: Callable[[str], str], stop_words: frozenset[str]) -> Any:
+    from feedsum.newsrank import NewsRankSummarizer
+
+    summarizer = NewsRankSummarizer(stemmer)
+    summarizer.stop_words = stop_words
+    return summarizer
+
+
 def _edmundson(stemmer: Callable[[str], str], stop_words: frozenset[str]) -> Any:
     from sumy.summarizers.edmundson import EdmundsonSummarizer
 
@@ -76,6 +84,8 @@ ALGORITHMS: dict[str, Algorithm] = {
     a.name: a
     for a in (
         Algorithm("lead", "the first N sentences, as a news article's opening puts them", None),
+        Algorithm("newsrank", "position, forward centrality, topic; picks a non-redundant set",
+                  _newsrank),
         Algorithm("lexrank", "sentence centrality in a tf-idf cosine graph (sumy)",
                   _sumy("lex_rank", "LexRankSummarizer")),
         Algorithm("textrank", "PageRank over sentence word overlap (sumy)",
