@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench eval clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -25,6 +25,10 @@ lint: $(STAMP)
 # Performance figures (minutes, not a test): ratios to floors measured in the same run.
 bench: $(STAMP)
 	$(PY) bench/run.py
+
+# Summary quality on the shared development sets; rewrites docs/quality.md.
+eval: $(STAMP)
+	$(PY) bench/quality.py
 
 clean:
 	rm -rf $(VENV) public .feedsum .pytest_cache .mypy_cache .ruff_cache

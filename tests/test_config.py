@@ -71,7 +71,7 @@ def test_minimal_feed_gets_documented_defaults(tmp_path: Path) -> None:
     assert config.tag_date == date(2024, 1, 1)
     assert config.sources == (SourceConfig(pattern="articles/*.txt", kind="textfile"),)
     assert config.summary == SummarySettings(
-        algorithm="lexrank", length=Length(kind="sentences", value=3), language="english"
+        algorithm="newsrank", length=Length(kind="sentences", value=3), language="english"
     )
     assert config.output_dir == tmp_path / "public"
     assert ".." not in config.output_dir.parts

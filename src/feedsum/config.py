@@ -122,7 +122,7 @@ def _summary(path: Path, data: Mapping[str, Any]) -> SummarySettings:
     from feedsum.summarize import ALGORITHMS  # config depends on the registry's names only
 
     table = _Table(path, data, "summary.")
-    algorithm = table.get("algorithm", str, SummarySettings().algorithm, what='"lexrank"')
+    algorithm = table.get("algorithm", str, SummarySettings().algorithm, what='"newsrank"')
     table.check(
         "algorithm",
         lambda a: a in ALGORITHMS,

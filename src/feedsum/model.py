@@ -69,7 +69,7 @@ class Length:
 class SummarySettings:
     """Everything that decides which sentences a summary holds."""
 
-    algorithm: str = "lexrank"
+    algorithm: str = "newsrank"
     length: Length = Length()
     language: str = "english"
 

@@ -49,6 +49,8 @@ class Algorithm:
     description: str
     #: Builds the sumy summarizer; None for lead-N, which needs no ranking.
     build: Builder | None
+    #: One of sumy's own algorithms (rather than feedsum's).
+    sumy: bool = True
 
 
 def _sumy(module: str, name: str) -> Builder:
@@ -83,9 +85,10 @@ def _edmundson(stemmer: Callable[[str], str], stop_words: frozenset[str]) -> Any
 ALGORITHMS: dict[str, Algorithm] = {
     a.name: a
     for a in (
-        Algorithm("lead", "the first N sentences, as a news article's opening puts them", None),
+        Algorithm("lead", "the first N sentences, as a news article's opening puts them", None,
+                  sumy=False),
         Algorithm("newsrank", "position, forward centrality, topic; picks a non-redundant set",
-                  _newsrank),
+                  _newsrank, sumy=False),
         Algorithm("lexrank", "sentence centrality in a tf-idf cosine graph (sumy)",
                   _sumy("lex_rank", "LexRankSummarizer")),
         Algorithm("textrank", "PageRank over sentence word overlap (sumy)",
@@ -153,14 +156,17 @@ def summarize(
         doc = document(split, Tokenizer(settings.language), title)
         position = {id(s): i for i, s in enumerate(doc.sentences)}
 
-        def best(ranked: Sequence[Any]) -> Sequence[Any]:
-            # sumy hands its sentences best first; the length decides how many to keep.
-            return ranked[: length.take([words[position[id(info.sentence)]] for info in ranked])]
+        def fits(ranked: Sequence[Any]) -> Sequence[Any]:
+            return ranked[: length.take([words[position[id(i.sentence)]] for i in ranked])]
 
+        # How many sentences fit a word budget depends on which they are: sumy
+        # hands its ranking, best first, to a callable count, which keeps the
+        # prefix that fits. Other lengths are a plain number of sentences.
+        count: Any = fits if length.kind == "words" else length.take(words)
         with warnings.catch_warnings():
             # LSA warns when an article has fewer distinct words than sentences; it
             # still ranks them, and a cron log has no use for the remark.
             warnings.filterwarnings("ignore", "Number of words", UserWarning)
-            chosen = _summarizer(settings.algorithm, settings.language)(doc, best)
+            chosen = _summarizer(settings.algorithm, settings.language)(doc, count)
         indices = tuple(sorted(position[id(s)] for s in chosen))
     return Summary(sentences=tuple(sentences[i] for i in indices), indices=indices)
