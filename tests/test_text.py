@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import json
+
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from feedsum.sources.textfile import parse
-from feedsum.text import clean, is_caption, sentences_of, split_sentences, split_words
+from feedsum.text import _WORD, clean, is_caption, sentences_of, split_sentences, split_words
+from tests.conftest import SHARED
 
 
 def seed_paragraphs(seed_text: str) -> tuple[str, ...]:
@@ -106,3 +110,33 @@ def test_clean_is_idempotent(text: str) -> None:
 def test_clean_paragraphs_are_trimmed_and_nonempty(text: str) -> None:
     for paragraph in clean(text):
         assert paragraph and paragraph == paragraph.strip() and "\n" not in paragraph
+
+
+TRICKY = [
+    '"', "'", "''", "``", "can", "not", "cannot", "'s", "n't", "'tis", "Mr.", "U.S.",
+    "said.", "said,", "3:30,", "1,000", "--", "\u2014", "(", ")", "[x]", "...", "?", "!",
+    "\u2019", "\u201d", "\u201c", "d'ye", "gonna", "x", "x.", ":", ";", "&", "<",
+    "rock'n'roll", "O'Neil", "Zo\u00eb", "e.g.", "word'", "'word", '"word"', "end.",
+]  # fmt: skip
+
+
+def nltk_words(sentence: str) -> tuple[str, ...]:
+    from nltk.tokenize import NLTKWordTokenizer
+
+    return tuple(w for w in NLTKWordTokenizer().tokenize(sentence) if _WORD.match(w))
+
+
+@given(st.lists(st.sampled_from(TRICKY) | st.text(min_size=1, max_size=6), max_size=14))
+def test_split_words_is_nltks_tokenizer_exactly(chunks: list[str]) -> None:
+    sentence = " ".join(chunks)
+    assert split_words(sentence) == nltk_words(sentence)
+
+
+def test_split_words_is_nltks_tokenizer_on_real_articles() -> None:
+    data = SHARED / "data" / "cnndm-dev.jsonl"
+    if not data.is_file():
+        pytest.skip(f"{data} is absent (the shared dev data is not beside this checkout)")
+    lines = data.read_text(encoding="utf-8").splitlines()[:60]
+    sentences = [s for line in lines for s in sentences_of(clean(json.loads(line)["text"]))]
+    assert len(sentences) > 1000
+    assert [split_words(s) for s in sentences] == [nltk_words(s) for s in sentences]

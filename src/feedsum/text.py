@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 # Page furniture that ends a scraped article: the marker and all that follows it.
@@ -88,8 +88,42 @@ def sentences_of(paragraphs: Sequence[str]) -> tuple[str, ...]:
 
 
 def split_words(sentence: str) -> tuple[str, ...]:
-    """The words of a sentence as sumy counts them: tokens made of letters."""
-    return tuple(w for w in _word_tokenizer()(sentence) if _WORD.match(w))
+    """The words of a sentence as sumy counts them: NLTK's tokens made of letters.
+
+    Tokenizing the whole sentence with NLTK costs more than anything else a
+    summary needs, and words recur from sentence to sentence and article to
+    article, so each whitespace-separated chunk is tokenized once, between
+    sentinel words that give NLTK's rules the context the sentence would (a
+    space before, a space after, or the true start or end of the sentence).
+    The result is NLTK's own token list; tests check it on real articles.
+    """
+    chunks = sentence.split()
+    # NLTK's final-period rule reaches past closing brackets and quotes, so the
+    # last real chunk and any such closers after it are tokenized together.
+    end = len(chunks)
+    while end > 1 and _CLOSERS.fullmatch(chunks[end - 1]):
+        end -= 1
+    chunks[end - 1 :] = [" ".join(chunks[end - 1 :])]
+    last = len(chunks) - 1
+    return tuple(
+        word
+        for i, chunk in enumerate(chunks)
+        for word in _chunk_words(chunk, i > 0, i < last)
+    )
+
+
+_SENTINEL = "x"
+_CLOSERS = re.compile(r"[\]\)}>\"'\u00bb\u201d\u2019]+")
+
+
+@lru_cache(maxsize=200_000)
+def _chunk_words(chunk: str, before: bool, after: bool) -> tuple[str, ...]:
+    text = f"{_SENTINEL} {chunk}" if before else chunk
+    if after:
+        text = f"{text} {_SENTINEL}"
+    tokens = _word_tokenizer()(text)
+    tokens = tokens[int(before) : len(tokens) - int(after)]
+    return tuple(w for w in tokens if _WORD.match(w))
 
 
 class Tokenizer:
