@@ -28,9 +28,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import combinations
 from typing import Any
 
@@ -68,6 +68,8 @@ class NewsRankSummarizer(AbstractSummarizer):  # type: ignore[misc]
     def __init__(self, stemmer: Callable[[str], str] = null_stemmer) -> None:
         super().__init__(stemmer)
         self._stop_words: frozenset[str] = frozenset()
+        # Word -> stem, or None for a stop word; words recur across articles.
+        self._term = lru_cache(maxsize=100_000)(self._term_of)
 
     @property
     def stop_words(self) -> frozenset[str]:
@@ -76,6 +78,7 @@ class NewsRankSummarizer(AbstractSummarizer):  # type: ignore[misc]
     @stop_words.setter
     def stop_words(self, words: Iterable[str]) -> None:
         self._stop_words = frozenset(map(self.normalize_word, words))
+        self._term.cache_clear()
 
     def __call__(self, document: Any, sentences_count: Any) -> tuple[Any, ...]:
         sentences = document.sentences
@@ -106,32 +109,34 @@ class NewsRankSummarizer(AbstractSummarizer):  # type: ignore[misc]
             self._get_best_sentences(sentences, count, lambda s: float(scores[position[id(s)]]))
         )
 
+    def _term_of(self, word: str) -> str | None:
+        normalized = self.normalize_word(word)
+        return None if normalized in self._stop_words else self.stem_word(normalized)
+
     def _terms(self, words: Sequence[str]) -> list[str]:
-        normalized = (self.normalize_word(w) for w in words)
-        return [self.stem_word(w) for w in normalized if w not in self._stop_words]
+        terms = map(self._term, words)
+        return [t for t in terms if t is not None]
 
     def _features(self, document: Any) -> _Features:
         sentences = document.sentences
         n = len(sentences)
         terms = [self._terms(s.words) for s in sentences]
         vocabulary: dict[str, int] = {}
-        for sentence_terms in terms:
-            for term in sentence_terms:
-                vocabulary.setdefault(term, len(vocabulary))
-        counts = np.zeros((n, max(1, len(vocabulary))))
-        for i, sentence_terms in enumerate(terms):
-            for term, count in Counter(sentence_terms).items():
-                counts[i, vocabulary[term]] = count
+        columns = [vocabulary.setdefault(t, len(vocabulary)) for ts in terms for t in ts]
+        rows = np.repeat(np.arange(n), [len(ts) for ts in terms])
+        width = max(1, len(vocabulary))
+        counts = np.bincount(rows * width + columns, minlength=n * width).reshape(n, width)
+        counts = counts.astype(float)
         present = (counts > 0).astype(float)
         idf = np.log(n / np.maximum(present.sum(axis=0), 1.0))
         vectors = _unit_rows(counts * idf)
         similarity = vectors @ vectors.T
         np.fill_diagonal(similarity, 0.0)
 
+        # The mean probability of a sentence's terms (repeats counted), SumBasic's signal.
         frequency = counts.sum(axis=0) / max(1.0, counts.sum())
-        probability = np.array(
-            [frequency[[vocabulary[t] for t in ts]].mean() if ts else 0.0 for ts in terms]
-        )
+        lengths = counts.sum(axis=1)
+        probability = np.divide(counts @ frequency, lengths, out=np.zeros(n), where=lengths > 0)
         news = (
             self.position_weight * self.decay ** np.arange(n)
             + self.forward_weight * _spread(np.triu(similarity, 1).sum(axis=1))

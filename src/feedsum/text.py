@@ -98,25 +98,38 @@ def split_words(sentence: str) -> tuple[str, ...]:
     The result is NLTK's own token list; tests check it on real articles.
     """
     chunks = sentence.split()
+    if not chunks:
+        return ()
     # NLTK's final-period rule reaches past closing brackets and quotes, so the
     # last real chunk and any such closers after it are tokenized together.
     end = len(chunks)
     while end > 1 and _CLOSERS.fullmatch(chunks[end - 1]):
         end -= 1
     chunks[end - 1 :] = [" ".join(chunks[end - 1 :])]
-    last = len(chunks) - 1
-    return tuple(
-        word
-        for i, chunk in enumerate(chunks)
-        for word in _chunk_words(chunk, i > 0, i < last)
-    )
+    if len(chunks) == 1:
+        return _chunk_words(chunks[0], False, False)
+    words = list(_chunk_words(chunks[0], False, True))
+    middle = _MIDDLE_CHUNKS
+    for chunk in chunks[1:-1]:
+        found = middle.get(chunk)
+        if found is None:
+            if len(middle) >= _MAX_MIDDLE_CHUNKS:
+                middle.clear()  # bounded memory on an endless stream of new words
+            found = middle[chunk] = _chunk_words(chunk, True, True)
+        words.extend(found)
+    words.extend(_chunk_words(chunks[-1], True, False))
+    return tuple(words)
 
 
 _SENTINEL = "x"
 _CLOSERS = re.compile(r"[\]\)}>\"'\u00bb\u201d\u2019]+")
+# Chunks in the middle of a sentence, by far the most common: a plain dict is
+# the cheapest memo for them.
+_MIDDLE_CHUNKS: dict[str, tuple[str, ...]] = {}
+_MAX_MIDDLE_CHUNKS = 500_000
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=100_000)
 def _chunk_words(chunk: str, before: bool, after: bool) -> tuple[str, ...]:
     text = f"{_SENTINEL} {chunk}" if before else chunk
     if after:
