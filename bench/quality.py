@@ -38,7 +38,7 @@ TARGETS = """\
 ## Targets
 
 - On CNN/DailyMail at 3 sentences, the default beats `lead` (Lead-3) by at least
-  +2.0 ROUGE-1 and +1.0 ROUGE-2: {cnn_r1:+.2f} ROUGE-1, {cnn_r2:+.2f} ROUGE-2 — {cnn_ok}.
+  +2.0 ROUGE-1 and +1.0 ROUGE-2: {cnn_r1:+.3f} ROUGE-1, {cnn_r2:+.3f} ROUGE-2 — {cnn_ok}.
 - On BBC News at reference length, the default beats every sumy algorithm:
   {bbc_default:.2f} against the best sumy algorithm's {bbc_best:.2f} ({bbc_name}) — {bbc_ok}.
 - The default costs at most 2 ms per article on CNN/DailyMail: {ms:.2f} ms — {ms_ok}.
