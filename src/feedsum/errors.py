@@ -30,7 +30,7 @@ class SourceError(FeedsumError):
     def __init__(self, origin: str, problem: str, line: int | None = None) -> None:
         where = f"{origin}:{line}" if line is not None else origin
         super().__init__(f"{where}: {problem}")
-        self.origin, self.line = origin, line
+        self.origin, self.problem, self.line = origin, problem, line
 
 
 class StateError(FeedsumError):

@@ -20,7 +20,8 @@ import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, tzinfo
+from functools import partial
 from pathlib import Path
 
 from feedsum import __version__
@@ -29,8 +30,8 @@ from feedsum.errors import SourceError
 from feedsum.model import Article, FeedItem, SummarySettings
 from feedsum.sources.textfile import read_article
 from feedsum.state import Entry, FeedBuild, Record, State
-from feedsum.summarize import SUMMARIZER_VERSION, summarize
-from feedsum.text import clean, split_sentences
+from feedsum.summarize import SUMMARIZER_VERSION, prepare, split_paragraphs, summarize_split
+from feedsum.text import clean
 from feedsum.writers.atomic import write_atomic
 
 log = logging.getLogger(__name__)
@@ -65,15 +66,36 @@ class BuildReport:
 
 
 @dataclass(frozen=True, slots=True)
-class _Pending:
-    """A file read in this build whose summary must be made."""
+class _Context:
+    """What turning a file into an entry needs besides the file: sent to workers."""
+
+    root: str
+    id_prefix: str
+    timezone: tzinfo
+    settings: SummarySettings
+
+
+@dataclass(frozen=True, slots=True)
+class _Task:
+    """One file to read, and the content hash whose summary state already holds."""
 
     key: str
-    stamp: str
-    article: Article
-    paragraphs: tuple[str, ...]
-    digest: str
-    old: Record | None
+    known_hash: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """What reading (and, if needed, summarizing) one file gave."""
+
+    key: str
+    entry_id: str = ""
+    origin: str = ""
+    published: datetime | None = None
+    digest: str = ""
+    #: None when the content hash was the known one: nothing was summarized.
+    entry: Entry | None = None
+    #: SourceError's origin, problem and line (exceptions travel badly between processes).
+    error: tuple[str, str, int | None] | None = None
 
 
 def scan_files(config: FeedConfig) -> tuple[dict[str, str], list[SourceError]]:
@@ -149,28 +171,61 @@ def newest_first(records: Iterable[Record], max_items: int) -> list[Record]:
     return sorted(records, key=lambda r: (-r.dated.timestamp(), r.entry_id))[:max_items]
 
 
-def _summarize_one(job: tuple[tuple[str, ...], SummarySettings, str | None]) -> tuple[str, ...]:
-    paragraphs, settings, title = job
-    return summarize(paragraphs, settings, title).sentences
+def _process(context: _Context, task: _Task) -> _Outcome:
+    """Read, clean and hash one file; summarize it unless its hash is the known one.
+
+    All of an article's work happens here, so that --jobs spreads all of it.
+    """
+    path = Path(context.root) / task.key
+    try:
+        article = read_article(
+            path, key=task.key, id_prefix=context.id_prefix, timezone=context.timezone
+        )
+        paragraphs = clean(article.body)
+        if not paragraphs:
+            raise SourceError(
+                article.origin, "no article text left after removing captions; add text"
+            )
+    except SourceError as error:
+        return _Outcome(task.key, error=(error.origin, error.problem, error.line))
+    digest = content_hash(article, paragraphs)
+    found = _Outcome(
+        task.key,
+        entry_id=article.id,
+        origin=article.origin,
+        published=article.published,
+        digest=digest,
+    )
+    if digest == task.known_hash:
+        return found
+    split = split_paragraphs(paragraphs)
+    summary = summarize_split(split, context.settings, article.title)
+    entry = Entry(
+        title=article.title or derive_title(split[0][0]),
+        link=article.link,
+        author=article.author,
+        paragraphs=paragraphs,
+        summary=summary.sentences,
+    )
+    return replace(found, entry=entry)
 
 
-def _summarize_all(
-    pending: Sequence[_Pending], settings: SummarySettings, jobs: int, tick: Callable[[], None]
-) -> Iterator[tuple[str, ...]]:
-    """Summaries of the pending articles, in order; in worker processes when it pays."""
-    work = [(p.paragraphs, settings, p.article.title) for p in pending]
-    if jobs <= 1 or len(work) < POOL_MIN_ARTICLES:
-        for job in work:
-            yield _summarize_one(job)
+def _run(
+    tasks: Sequence[_Task], context: _Context, jobs: int, tick: Callable[[], None]
+) -> Iterator[_Outcome]:
+    """The outcome of every task, in order; in worker processes when it pays."""
+    work = partial(_process, context)
+    if jobs <= 1 or len(tasks) < POOL_MIN_ARTICLES:
+        for task in tasks:
+            yield work(task)
             tick()
         return
-    # The first article is summarized here, before the fork: the workers then
-    # inherit sumy and nltk already imported instead of each importing them.
-    yield _summarize_one(work[0])
-    tick()
+    # Load sumy and nltk before the fork: workers inherit them instead of each
+    # importing them again.
+    prepare(context.settings)
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for summary in pool.map(_summarize_one, work[1:], chunksize=_CHUNK):
-            yield summary
+        for outcome in pool.map(work, tasks, chunksize=_CHUNK):
+            yield outcome
             tick()
 
 
@@ -201,14 +256,6 @@ def _fingerprint(config: FeedConfig, shown: Sequence[Record]) -> str:
             f"\0{r.entry_id}\0{r.content_hash}\0{r.settings}\0{r.dated}\0{r.updated}".encode()
         )
     return digest.hexdigest()
-
-
-def _read(path: Path, key: str, config: FeedConfig) -> tuple[Article, tuple[str, ...]]:
-    article = read_article(path, key=key, id_prefix=id_prefix(config), timezone=config.timezone)
-    paragraphs = clean(article.body)
-    if not paragraphs:
-        raise SourceError(article.origin, "no article text left after removing captions; add text")
-    return article, paragraphs
 
 
 def build(
@@ -254,61 +301,48 @@ def build(
     remembered = state.records(config.name)
     summary_key, reader = settings_key(config.summary), reader_key(config)
     kept: list[Record] = []  # unchanged, entry in state
-    touched: list[Record] = []  # read again, same content: new stamp only
-    pending: list[_Pending] = []
+    tasks: list[_Task] = []
     for key, stamp in stamps.items():
-        path = config.root / key
         old = remembered.get(key)
-        if (
-            not force
-            and old
-            and (old.stamp, old.reader, old.settings) == (stamp, reader, summary_key)
-        ):
-            kept.append(old)
-            continue
-        try:
-            article, paragraphs = _read(path, key, config)
-        except SourceError as error:
-            failures.append(error)
-            continue
-        digest = content_hash(article, paragraphs)
-        same = (digest, summary_key, article.id)
-        if not force and old and (old.content_hash, old.settings, old.entry_id) == same:
-            touched.append(replace(old, stamp=stamp, reader=reader))
+        if old and old.settings == summary_key and not force:
+            if (old.stamp, old.reader) == (stamp, reader):
+                kept.append(old)
+                continue
+            tasks.append(_Task(key, old.content_hash))
         else:
-            pending.append(_Pending(key, stamp, article, paragraphs, digest, old))
+            tasks.append(_Task(key, None))
 
-    tick = progress(len(pending)) if progress and pending else (lambda: None)
+    context = _Context(str(config.root), id_prefix(config), config.timezone, config.summary)
+    tick = progress(len(tasks)) if progress and tasks else (lambda: None)
+    touched: list[Record] = []  # read again, same content: new stamp only
     fresh: list[tuple[Record, Entry]] = []
     new = changed = 0
-    for job, summary in zip(
-        pending, _summarize_all(pending, config.summary, jobs, tick), strict=True
-    ):
-        old = job.old
-        edited = old is not None and old.content_hash != job.digest
+    for outcome in _run(tasks, context, jobs, tick):
+        if outcome.error:
+            failures.append(SourceError(*outcome.error))
+            continue
+        old = remembered.get(outcome.key)
+        stamp = stamps[outcome.key]
+        if outcome.entry is None:
+            assert old is not None  # a known hash comes from a record
+            touched.append(replace(old, stamp=stamp, reader=reader, entry_id=outcome.entry_id))
+            continue
+        edited = old is not None and old.content_hash != outcome.digest
         new += old is None
         changed += edited
         record = Record(
-            key=job.key,
-            entry_id=job.article.id,
-            content_hash=job.digest,
+            key=outcome.key,
+            entry_id=outcome.entry_id,
+            content_hash=outcome.digest,
             settings=summary_key,
-            stamp=job.stamp,
+            stamp=stamp,
             reader=reader,
             first_seen=old.first_seen if old else now,
             changed=now if edited else (old.changed if old else None),
-            published=job.article.published,
+            published=outcome.published,
         )
-        title = job.article.title or derive_title(split_sentences(job.paragraphs[0])[0])
-        entry = Entry(
-            title=title,
-            link=job.article.link,
-            author=job.article.author,
-            paragraphs=job.paragraphs,
-            summary=summary,
-        )
-        fresh.append((record, entry))
-        log.debug("%s: summarized %s", config.name, job.article.origin)
+        fresh.append((record, outcome.entry))
+        log.debug("%s: summarized %s", config.name, outcome.origin)
 
     # One entry per id: the first file (by path) keeps it, later ones are reported.
     records = sorted([*kept, *touched, *(r for r, _ in fresh)], key=lambda r: r.key)
@@ -362,8 +396,8 @@ def build(
         entries=len(shown),
         new=new,
         changed=changed,
-        summarized=len(pending),
-        read=len(touched) + len(pending),
+        summarized=len(fresh),
+        read=len(tasks),
         failures=tuple(failures),
         outputs=outputs,
         written=written,

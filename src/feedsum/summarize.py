@@ -139,6 +139,18 @@ def document(
     return ObjectDocumentModel([Paragraph(p) for p in parts if p])
 
 
+def prepare(settings: SummarySettings) -> None:
+    """Import and build what `summarize` needs for `settings` (before forking workers)."""
+    split_sentences("Ready.")
+    if ALGORITHMS[settings.algorithm].build is not None:
+        _summarizer(settings.algorithm, settings.language)
+
+
+def split_paragraphs(paragraphs: Sequence[str]) -> list[tuple[str, ...]]:
+    """The sentences of each paragraph."""
+    return [split_sentences(p) for p in paragraphs]
+
+
 def summarize(
     paragraphs: Sequence[str], settings: SummarySettings, title: str | None = None
 ) -> Summary:
@@ -146,7 +158,13 @@ def summarize(
 
     An article that fits the length whole is its own summary.
     """
-    split = [split_sentences(p) for p in paragraphs]
+    return summarize_split(split_paragraphs(paragraphs), settings, title)
+
+
+def summarize_split(
+    split: Sequence[Sequence[str]], settings: SummarySettings, title: str | None = None
+) -> Summary:
+    """`summarize` for an article already split into sentences, paragraph by paragraph."""
     sentences = tuple(s for group in split for s in group)
     words = [len(s.split()) for s in sentences]
     length = settings.length
