@@ -206,3 +206,16 @@ def test_date_only_means_midnight_in_the_feed_time_zone(
     run(project)
     entry = next(e for e in parsed(project, "atom").entries if "a-harbour" in e.id)
     assert entry.published == expected
+
+
+def test_hidden_files_never_match_and_double_star_recurses(project: Path) -> None:
+    articles = project / "feeds/articles"
+    (articles / ".draft.txt").write_text(" date 2024-06-01 A hidden draft. Not for the feed.\n")
+    (articles / "2024").mkdir()
+    (articles / "2024/deep.txt").write_text(" date 2024-06-02 A story in a subfolder. It counts.\n")
+    toml = project / "feeds/test.toml"
+    toml.write_text(toml.read_text().replace('"articles/*.txt"', '"articles/**/*.txt"'))
+    run(project)
+    ids = {e.id for e in parsed(project, "atom").entries}
+    assert "tag:news.example.net,2024-01-01:articles/2024/deep.txt" in ids
+    assert not any(".draft" in i for i in ids) and len(ids) == 4

@@ -84,6 +84,23 @@ def project_options(command: _F) -> _F:
     )(command)
 
 
+# Length options shared by `summarize` and `eval` (each also has its own --sentences).
+ratio_option = click.option(
+    "-r",
+    "--ratio",
+    type=click.FloatRange(0, 1, min_open=True),
+    default=None,
+    help="Share of each article's sentences to keep, instead of --sentences.",
+)
+words_option = click.option(
+    "-w",
+    "--words",
+    type=click.IntRange(MIN_WORDS, MAX_WORDS),
+    default=None,
+    help="Word budget: the best sentences while they fit, instead of --sentences.",
+)
+
+
 def _state_path(feeds_dir: Path, state_path: Path | None) -> Path:
     return state_path or feeds_dir.resolve().parent / ".feedsum" / "state.db"
 
@@ -270,22 +287,14 @@ def gc(feeds_dir: Path, state_path: Path | None) -> None:
     help="Summarizer to use.",
 )
 @click.option(
-    "-n", "--sentences", type=click.IntRange(1, 50), default=None, help="Sentences to keep [3]."
-)
-@click.option(
-    "-r",
-    "--ratio",
-    type=click.FloatRange(0, 1, min_open=True),
+    "-n",
+    "--sentences",
+    type=click.IntRange(1, MAX_SENTENCES),
     default=None,
-    help="Share of the sentences to keep, instead of --sentences.",
+    help="Sentences to keep [3].",
 )
-@click.option(
-    "-w",
-    "--words",
-    type=click.IntRange(MIN_WORDS, MAX_WORDS),
-    default=None,
-    help="Word budget: best sentences while they fit, instead of --sentences.",
-)
+@ratio_option
+@words_option
 @click.option(
     "--format",
     "fmt",
@@ -363,20 +372,8 @@ def _eval_sentences(ctx: click.Context, param: click.Parameter, value: str | Non
     callback=_eval_sentences,
     help="Sentences per summary, or ref: as many as the reference has [3].",
 )
-@click.option(
-    "-r",
-    "--ratio",
-    type=click.FloatRange(0, 1, min_open=True),
-    default=None,
-    help="Share of each article's sentences.",
-)
-@click.option(
-    "-w",
-    "--words",
-    type=click.IntRange(MIN_WORDS, MAX_WORDS),
-    default=None,
-    help="Word budget per summary.",
-)
+@ratio_option
+@words_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def eval_command(
     dataset: Path,

@@ -1,0 +1,34 @@
+"""The README documents every command, and every command explains itself."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pytest
+
+from feedsum.cli import EXIT_CODES_HELP, cli
+from feedsum.summarize import ALGORITHMS
+
+README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", sorted(cli.commands))
+def test_every_command_has_help_and_is_in_the_readme(name: str) -> None:
+    command = cli.commands[name]
+    assert command.help and len(command.help) > 40
+    assert f"feedsum {name}" in README
+    for param in command.params:
+        if isinstance(param, click.Option):
+            assert param.help, f"{name} {param.opts} has no help text"
+
+
+def test_every_algorithm_is_in_the_readme() -> None:
+    for name in ALGORITHMS:
+        assert f"| `{name}` |" in README
+
+
+def test_exit_codes_agree_between_help_and_readme() -> None:
+    for code in ("0", "1", "2", "75"):
+        assert f"| {code} |" in README
+        assert f"  {code} " in EXIT_CODES_HELP
