@@ -41,7 +41,7 @@ TITLE_MAX_CHARS = 100
 POOL_MIN_ARTICLES = 16
 _CHUNK = 8
 
-#: Called with the number of articles to summarize, returns a per-article tick.
+#: Called with the number of files to read, returns a tick to call after each.
 Progress = Callable[[int], Callable[[], None]]
 
 
@@ -258,6 +258,25 @@ def _fingerprint(config: FeedConfig, shown: Sequence[Record]) -> str:
     return digest.hexdigest()
 
 
+def _one_per_id(
+    config: FeedConfig, records: Iterable[Record]
+) -> tuple[list[Record], list[SourceError]]:
+    """One record per entry id: the first file (by path) keeps it, later ones are errors."""
+    owner: dict[str, Record] = {}
+    clashes = []
+    for record in sorted(records, key=lambda r: r.key):
+        first = owner.setdefault(record.entry_id, record)
+        if first is not record:
+            clashes.append(
+                SourceError(
+                    str(config.root / record.key),
+                    f"entry id {record.entry_id!r} is already used by "
+                    f"{config.root / first.key}; give one of them another id",
+                )
+            )
+    return list(owner.values()), clashes
+
+
 def build(
     config: FeedConfig,
     state: State,
@@ -344,21 +363,9 @@ def build(
         fresh.append((record, outcome.entry))
         log.debug("%s: summarized %s", config.name, outcome.origin)
 
-    # One entry per id: the first file (by path) keeps it, later ones are reported.
-    records = sorted([*kept, *touched, *(r for r, _ in fresh)], key=lambda r: r.key)
-    owner: dict[str, Record] = {}
-    for record in records:
-        if record.entry_id in owner:
-            failures.append(
-                SourceError(
-                    str(config.root / record.key),
-                    f"entry id {record.entry_id!r} is already used by "
-                    f"{config.root / owner[record.entry_id].key}; give one of them another id",
-                )
-            )
-        else:
-            owner[record.entry_id] = record
-    shown = newest_first(owner.values(), config.max_items)
+    unique, clashes = _one_per_id(config, [*kept, *touched, *(r for r, _ in fresh)])
+    failures.extend(clashes)
+    shown = newest_first(unique, config.max_items)
     fingerprint = _fingerprint(config, shown)
     written: tuple[Path, ...] = ()
     if (
