@@ -104,4 +104,3 @@ class FeedItem:
     updated: datetime
     link: str | None = None
     author: str | None = None
-    origin: str = ""
