@@ -53,11 +53,11 @@ class Algorithm:
     sumy: bool = True
 
 
-def _sumy(module: str, name: str) -> Builder:
-    """A builder for sumy's `name` from `sumy.summarizers.<module>`, imported on first use."""
+def _sumy(module: str, name: str, package: str = "sumy.summarizers") -> Builder:
+    """A builder for `name` from `<package>.<module>`, imported on first use."""
 
     def build(stemmer: Callable[[str], str], stop_words: frozenset[str]) -> Any:
-        summarizer = getattr(importlib.import_module(f"sumy.summarizers.{module}"), name)(stemmer)
+        summarizer = getattr(importlib.import_module(f"{package}.{module}"), name)(stemmer)
         summarizer.stop_words = stop_words
         return summarizer
 
@@ -90,19 +90,28 @@ ALGORITHMS: dict[str, Algorithm] = {
         Algorithm("newsrank", "position, forward centrality, topic; picks a non-redundant set",
                   _newsrank, sumy=False),
         Algorithm("lexrank", "sentence centrality in a tf-idf cosine graph (sumy)",
-                  _sumy("lex_rank", "LexRankSummarizer")),
+                  _sumy("fastrank", "FastLexRankSummarizer", "feedsum")),
         Algorithm("textrank", "PageRank over sentence word overlap (sumy)",
-                  _sumy("text_rank", "TextRankSummarizer")),
+                  _sumy("fastrank", "FastTextRankSummarizer", "feedsum")),
         Algorithm("lsa", "latent semantic analysis, SVD of the term matrix (sumy)",
                   _sumy("lsa", "LsaSummarizer")),
         Algorithm("luhn", "clusters of significant words (sumy)",
-                  _sumy("luhn", "LuhnSummarizer")),
+                  _sumy("fastrank", "FastLuhnSummarizer", "feedsum")),
         Algorithm("kl", "greedy KL-divergence to the article's word distribution (sumy)",
                   _sumy("kl", "KLSummarizer")),
         Algorithm("sumbasic", "word probability, updated as sentences are picked (sumy)",
-                  _sumy("sum_basic", "SumBasicSummarizer")),
+                  _sumy("fastrank", "FastSumBasicSummarizer", "feedsum")),
         Algorithm("reduction", "graph of shared words, sum of edge weights (sumy)",
                   _sumy("reduction", "ReductionSummarizer")),
+        # sumy's own code for the four above, kept as the reference they must match.
+        Algorithm("sumy:lexrank", "sumy's LexRank, the reference for lexrank",
+                  _sumy("lex_rank", "LexRankSummarizer")),
+        Algorithm("sumy:textrank", "sumy's TextRank, the reference for textrank",
+                  _sumy("text_rank", "TextRankSummarizer")),
+        Algorithm("sumy:luhn", "sumy's Luhn, the reference for luhn",
+                  _sumy("luhn", "LuhnSummarizer")),
+        Algorithm("sumy:sumbasic", "sumy's SumBasic, the reference for sumbasic",
+                  _sumy("sum_basic", "SumBasicSummarizer")),
         Algorithm("edmundson", "cue, title and location words (sumy, news cue words)",
                   _edmundson),
     )
