@@ -121,6 +121,15 @@ class _Summarizer(AbstractSummarizer):  # type: ignore[misc]
         self._stop_words = frozenset(map(self.normalize_word, words))
         self._table = _WordTable(self._columns())  # terms depend on the stop words
 
+    def __call__(self, document: Any, sentences_count: Any) -> tuple[Any, ...]:
+        if not document.sentences:
+            return ()
+        ratings = self.rate_sentences(document)
+        return tuple(self._get_best_sentences(document.sentences, sentences_count, ratings))
+
+    def rate_sentences(self, document: Any) -> dict[Any, float]:
+        raise NotImplementedError
+
     def _columns(self) -> tuple[_Column, ...]:
         return (self._term_of,)
 
@@ -156,12 +165,6 @@ class FastLexRankSummarizer(_Summarizer):
 
     threshold = 0.1
     epsilon = 0.1
-
-    def __call__(self, document: Any, sentences_count: Any) -> tuple[Any, ...]:
-        if not document.sentences:
-            return ()
-        ratings = self.rate_sentences(document)
-        return tuple(self._get_best_sentences(document.sentences, sentences_count, ratings))
 
     def rate_sentences(self, document: Any) -> dict[Any, float]:
         sentences = document.sentences
@@ -199,12 +202,6 @@ class FastTextRankSummarizer(_Summarizer):
     epsilon = 1e-4
     damping = 0.85
     _ZERO_DIVISION_PREVENTION = 1e-7
-
-    def __call__(self, document: Any, sentences_count: Any) -> tuple[Any, ...]:
-        if not document.sentences:
-            return ()
-        ratings = self.rate_sentences(document)
-        return tuple(self._get_best_sentences(document.sentences, sentences_count, ratings))
 
     def rate_sentences(self, document: Any) -> dict[Any, float]:
         sentences = document.sentences
