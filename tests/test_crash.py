@@ -33,7 +33,9 @@ def build_to_the_end(project: Path) -> None:
 
 
 def outputs(project: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted((project / "public").glob("*"))}
+    # The feeds only: a build killed mid-write may leave its hidden temp file,
+    # which the next run removes (checked below).
+    return {p.name: p.read_bytes() for p in sorted((project / "public").glob("crash.*"))}
 
 
 def edit(project: Path, round_: int) -> str:
