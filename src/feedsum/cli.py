@@ -23,7 +23,7 @@ from feedsum.errors import ConfigError, FeedsumError, SourceError
 from feedsum.lock import BuildLock, LockHeld
 from feedsum.model import Length, SummarySettings
 from feedsum.pipeline import build as build_feed
-from feedsum.pipeline import default_jobs, scan_files
+from feedsum.pipeline import default_jobs, known
 from feedsum.sources.textfile import decode, parse
 from feedsum.state import State
 from feedsum.summarize import ALGORITHMS, DEFAULT_ALGORITHM, summarize
@@ -248,6 +248,20 @@ def status(names: tuple[str, ...], feeds_dir: Path, state_path: Path | None) -> 
                 )
                 if last.last_error:
                     click.echo(f"  last error: {last.last_error}")
+                for ref, source in sorted(state.sources(config.name).items()):
+                    checked = (
+                        f"{source.checked_at:%Y-%m-%d %H:%M:%S} UTC"
+                        if source.checked_at
+                        else "never"
+                    )
+                    line = f"  {ref}: {len(source.items)} items, checked {checked}"
+                    if source.failures:
+                        line += f", {source.failures} failure(s) in a row"
+                    if source.retry_at and source.failures:
+                        line += f", next try after {source.retry_at:%Y-%m-%d %H:%M} UTC"
+                    click.echo(line)
+                    if source.failures and source.last_error:
+                        click.echo(f"    last error: {source.last_error}")
     except FeedsumError as error:
         raise _fail(error) from error
 
@@ -255,7 +269,8 @@ def status(names: tuple[str, ...], feeds_dir: Path, state_path: Path | None) -> 
 @cli.command()
 @project_options
 def gc(feeds_dir: Path, state_path: Path | None) -> None:
-    """Forget articles whose files are gone, and feeds whose feed file is gone.
+    """Forget articles whose files are gone, items of upstreams no longer listed,
+    and feeds whose feed file is gone.
 
     Until then, a removed article that comes back keeps its id and its
     first-seen date.
@@ -265,7 +280,7 @@ def gc(feeds_dir: Path, state_path: Path | None) -> None:
         state_path = _state_path(feeds_dir, state_path)
         with BuildLock(state_path.with_name("lock")), State(state_path) as state:
             for config in configs:
-                dropped = state.forget(config.name, scan_files(config)[0])
+                dropped = state.forget(config.name, *known(config, state))
                 click.echo(f"{config.name}: forgot {dropped} removed articles")
             for name in sorted(set(state.feeds()) - {c.name for c in configs}):
                 click.echo(f"{name}: feed file gone, forgot {state.forget_feed(name)} articles")

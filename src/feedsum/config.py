@@ -7,9 +7,10 @@ allowed. Relative paths in a feed file are relative to the file's folder.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -17,6 +18,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from feedsum.errors import ConfigError
+from feedsum.filters import FIELDS, Filters, Rule
 from feedsum.model import Length, SummarySettings
 
 FORMATS = ("atom", "rss")
@@ -25,13 +27,37 @@ MIN_WORDS, MAX_WORDS = 10, 1000
 _T = TypeVar("_T")
 
 
+# One article per file.
+FILE_KINDS = ("textfile", "markdown", "html")
+# Many articles per file (or URL).
+ITEM_KINDS = ("jsonl", "feed")
+KINDS = FILE_KINDS + ITEM_KINDS
+FULL_TEXT = ("auto", "always", "never")
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SourceConfig:
-    """Files matched by a glob pattern, relative to the feed file."""
+    """Files matched by a glob pattern (relative to the feed file), or an upstream URL."""
 
-    #: The pattern as written in the feed file.
-    pattern: str
     kind: str = "textfile"
+    #: The pattern as written in the feed file; None for a URL.
+    pattern: str | None = None
+    #: An upstream feed's URL (kind "feed").
+    url: str | None = None
+    #: For feed items: fetch the linked page when the item is only a teaser.
+    full_text: str = "auto"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FetchConfig:
+    """How upstream feeds and pages are fetched."""
+
+    #: Seconds for a whole request, body included; and for connecting.
+    timeout: float = 30.0
+    connect_timeout: float = 10.0
+    #: Bodies larger than this are refused while streaming (after decompression).
+    max_bytes: int = 10_000_000
+    max_redirects: int = 5
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -59,6 +85,8 @@ class FeedConfig:
     formats: tuple[str, ...]
     max_items: int
     full_content: bool
+    filters: Filters = field(default_factory=Filters)
+    fetch: FetchConfig = field(default_factory=FetchConfig)
 
     @property
     def root(self) -> Path:
@@ -172,18 +200,84 @@ def _sources(table: _Table) -> tuple[SourceConfig, ...]:
         if not isinstance(item, dict):
             raise table.error(f"sources[{index}]", f"got {item!r}", 'use { path = "dir/*.txt" }')
         entry = _Table(table.path, item, key)
-        pattern = entry.get("path", str, what='"articles/*.txt"')
-        entry.check(
-            "path",
-            lambda p: not Path(p).is_absolute(),
-            pattern,
-            "use a pattern relative to the feed file",
-        )
-        kind = entry.get("kind", str, "textfile", what='"textfile"')
-        entry.check("kind", lambda k: k == "textfile", kind, 'use "textfile"')
-        entry.reject_unknown("path, kind")
-        sources.append(SourceConfig(pattern=pattern, kind=kind))
+        kind = entry.get("kind", str, "feed" if "url" in item else "textfile", what='"textfile"')
+        entry.check("kind", lambda k: k in KINDS, kind, "use one of: " + ", ".join(KINDS))
+        pattern = url = None
+        if kind == "feed" and "url" in item:
+            url = _url(entry, "url")
+            if "path" in item:
+                raise entry.error("path", "both url and path are set", "keep one of them")
+        else:
+            pattern = entry.get("path", str, what='"articles/*.txt"')
+            entry.check(
+                "path",
+                lambda p: not Path(p).is_absolute(),
+                pattern,
+                "use a pattern relative to the feed file",
+            )
+        full_text = "auto"
+        if kind == "feed":
+            full_text = entry.get("full_text", str, "auto", what='"auto"')
+            entry.check(
+                "full_text", lambda f: f in FULL_TEXT, full_text, 'use "auto", "always" or "never"'
+            )
+        entry.reject_unknown("kind, path, url, full_text" if kind == "feed" else "kind, path")
+        sources.append(SourceConfig(kind=kind, pattern=pattern, url=url, full_text=full_text))
     return tuple(sources)
+
+
+def _rules(table: _Table, key: str) -> tuple[Rule, ...]:
+    """`include` or `exclude`: { field = "regex" or ["regex", ...], ... }."""
+    data = table.get(key, dict, {}, what='{ title = "(?i)word" }')
+    rules = []
+    for name, value in data.items():
+        where = f"{key}.{name}"
+        if name not in FIELDS:
+            raise table.error(where, "unknown field", "use one of: " + ", ".join(FIELDS))
+        patterns = [value] if isinstance(value, str) else value
+        if not isinstance(patterns, list) or not all(isinstance(x, str) for x in patterns):
+            raise table.error(where, f"got {value!r}", "use a regex or a list of them, as strings")
+        for number, pattern in enumerate(patterns):
+            try:
+                rules.append(Rule(name, re.compile(pattern)))
+            except re.error as exc:
+                at = where if isinstance(value, str) else f"{where}[{number}]"
+                raise table.error(
+                    at, f"not a valid regular expression ({exc})", "fix the pattern"
+                ) from exc
+    return tuple(rules)
+
+
+def _filters(path: Path, data: Mapping[str, Any]) -> Filters:
+    table = _Table(path, data, "filter.")
+    include, exclude = _rules(table, "include"), _rules(table, "exclude")
+    days = table.get("max_age_days", int, 0, what="a whole number of days")
+    table.check("max_age_days", lambda n: n >= 0, days, "use 0 (no limit) or more days")
+    table.reject_unknown("include, exclude, max_age_days")
+    return Filters(include=include, exclude=exclude, max_age_days=days)
+
+
+def _fetch(path: Path, data: Mapping[str, Any]) -> FetchConfig:
+    table = _Table(path, data, "fetch.")
+    default = FetchConfig()
+
+    def seconds(key: str, fallback: float) -> float:
+        table.used.add(key)
+        value = table.data.get(key, fallback)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 600:
+            raise table.error(key, f"got {value!r}", "use a number of seconds above 0, up to 600")
+        return float(value)
+
+    timeout = seconds("timeout", default.timeout)
+    connect = seconds("connect_timeout", default.connect_timeout)
+    max_bytes = table.get("max_bytes", int, default.max_bytes, what="a whole number")
+    table.check("max_bytes", lambda n: n >= 1024, max_bytes, "use at least 1024 bytes")
+    redirects = table.get("max_redirects", int, default.max_redirects, what="a whole number")
+    table.check("max_redirects", lambda n: 0 <= n <= 20, redirects, "use a number from 0 to 20")
+    table.reject_unknown("timeout, connect_timeout, max_bytes, max_redirects")
+    return FetchConfig(
+        timeout=timeout, connect_timeout=connect, max_bytes=max_bytes, max_redirects=redirects
+    )
 
 
 def _output(path: Path, data: Mapping[str, Any]) -> tuple[Path, tuple[str, ...], int, bool]:
@@ -250,10 +344,12 @@ def parse_feed(path: Path, data: Mapping[str, Any]) -> FeedConfig:
         formats=formats,
         max_items=max_items,
         full_content=full_content,
+        filters=_filters(path, table.get("filter", dict, {}, what="a [filter] table")),
+        fetch=_fetch(path, table.get("fetch", dict, {}, what="a [fetch] table")),
     )
     table.reject_unknown(
         "title, link, description, base_url, author, language, timezone, tag_date, "
-        "sources, summary, output"
+        "sources, summary, output, filter, fetch"
     )
     return config
 

@@ -32,6 +32,15 @@ class Article:
     author: str | None = None
     #: From the `date` header; None means "use the first time we saw it".
     published: datetime | None = None
+    #: Tags or categories, for filters and the entry's categories.
+    tags: tuple[str, ...] = ()
+    #: The article as HTML, when the source has it (Markdown); else paragraphs are shown.
+    html: str | None = None
+    #: The upstream feed an item came from (title and URL), for attribution.
+    source_title: str | None = None
+    source_url: str | None = None
+    #: A feed item carrying only a short teaser: its link holds the article.
+    teaser: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -104,3 +113,8 @@ class FeedItem:
     updated: datetime
     link: str | None = None
     author: str | None = None
+    tags: tuple[str, ...] = ()
+    #: The article as HTML for `content`; None renders the paragraphs.
+    html: str | None = None
+    source_title: str | None = None
+    source_url: str | None = None

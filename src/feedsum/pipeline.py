@@ -1,38 +1,46 @@
 """build(feed): the one place that orders the stages.
 
-    files -> Article -> clean -> summarize (or reuse from state) -> FeedItem
-          -> Atom/RSS bytes -> atomic replace -> state
+    sources -> scan (stamps) -> Article -> clean -> filter -> summarize (or reuse
+    from state) -> dedup, age, newest first -> FeedItem -> Atom/RSS bytes
+    -> atomic replace -> state
 
-A file whose size, mtime and inode are as remembered is not even read. A bad
-article becomes a SourceError in the report, next to the feed built from the
-rest. State is saved only after the outputs are in place, so a crash in
-between re-does work instead of losing it.
+A file whose size, mtime and inode are as remembered is not even read; an
+upstream item whose data is as remembered is not processed again (its page
+is not fetched again). A bad article or a failing upstream becomes a
+SourceError in the report, next to the feed built from the rest. State is
+saved only after the outputs are in place, so a crash in between re-does
+work instead of losing it.
 """
 
 from __future__ import annotations
 
-import glob
+import contextlib
 import hashlib
 import json
 import logging
 import os
-import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from feedsum import __version__
-from feedsum.config import FeedConfig
+from feedsum.config import ITEM_KINDS, FeedConfig
 from feedsum.errors import SourceError
+from feedsum.filters import Filters
 from feedsum.model import Article, FeedItem, SummarySettings
-from feedsum.sources.textfile import read_article
+from feedsum.scan import FETCH_THREADS, Unit, matches, scan, scan_files
+from feedsum.sources import read_file_article
 from feedsum.state import Entry, FeedBuild, Record, State
 from feedsum.summarize import SUMMARIZER_VERSION, prepare, split_paragraphs, summarize_split
-from feedsum.text import clean
+from feedsum.text import clean, split_sentences
 from feedsum.writers.atomic import write_atomic
+
+if TYPE_CHECKING:
+    from feedsum.fetch import Fetcher
 
 log = logging.getLogger(__name__)
 
@@ -73,14 +81,18 @@ class _Context:
     id_prefix: str
     timezone: tzinfo
     settings: SummarySettings
+    filters: Filters
 
 
 @dataclass(frozen=True, slots=True)
 class _Task:
-    """One file to read, and the content hash whose summary state already holds."""
+    """One article to process, and the content hash whose summary state already holds."""
 
     key: str
     known_hash: str | None
+    kind: str = "textfile"
+    #: The article, when the source has read it already; None: read the file `key`.
+    article: Article | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,36 +104,13 @@ class _Outcome:
     origin: str = ""
     published: datetime | None = None
     digest: str = ""
+    link: str | None = None
+    text_hash: str = ""
+    excluded: bool = False
     #: None when the content hash was the known one: nothing was summarized.
     entry: Entry | None = None
     #: SourceError's origin, problem and line (exceptions travel badly between processes).
     error: tuple[str, str, int | None] | None = None
-
-
-def scan_files(config: FeedConfig) -> tuple[dict[str, str], list[SourceError]]:
-    """The stamp of every regular file the sources match, by key, sorted by key.
-
-    A key is the file's path relative to the feed file, with forward slashes.
-    Hidden files (editor backups, lock files) never match. One stat per file,
-    and no pathlib in the loop: this is most of what a no-change build costs.
-    """
-    root = str(config.root)
-    stamps: dict[str, str] = {}
-    errors: list[SourceError] = []
-    for source in config.sources:
-        for name in glob.glob(source.pattern, root_dir=root, recursive=True):
-            key = name.replace(os.sep, "/")
-            if key in stamps:
-                continue
-            path = os.path.join(root, name)
-            try:
-                st = os.stat(path)
-            except OSError as exc:
-                errors.append(SourceError(path, f"cannot read it ({exc.strerror})"))
-                continue
-            if stat.S_ISREG(st.st_mode):
-                stamps[key] = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
-    return dict(sorted(stamps.items())), errors
 
 
 def derive_title(first_sentence: str, limit: int = TITLE_MAX_CHARS) -> str:
@@ -135,12 +124,30 @@ def derive_title(first_sentence: str, limit: int = TITLE_MAX_CHARS) -> str:
 def content_hash(article: Article, paragraphs: Sequence[str]) -> str:
     """A hash of everything the entry shows of the article (not its id or origin)."""
     published = article.published.isoformat() if article.published else None
-    payload = [article.title, article.link, article.author, published, list(paragraphs)]
+    payload: list[object] = [
+        article.title, article.link, article.author, published, list(paragraphs)
+    ]  # fmt: skip
+    # Only when set, so that articles without them keep the hash they always had.
+    extras = [list(article.tags), article.html, article.source_title, article.source_url]
+    if any(extras):
+        payload.append(extras)
+    return _sha256(payload)
+
+
+def text_hash(paragraphs: Sequence[str]) -> str:
+    """A hash of the cleaned text alone: equal for one article from two upstreams."""
+    return _sha256(list(paragraphs))
+
+
+def _sha256(payload: object) -> str:
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()
 
 
-def settings_key(settings: SummarySettings) -> str:
-    return f"{settings.key()};v{SUMMARIZER_VERSION}"
+def settings_key(config: FeedConfig) -> str:
+    """What made a record's summary and filter verdict; a change redoes every article."""
+    key = f"{config.summary.key()};v{SUMMARIZER_VERSION}"
+    filters = config.filters.key()
+    return f"{key};{filters}" if filters else key
 
 
 def reader_key(config: FeedConfig) -> str:
@@ -163,6 +170,27 @@ def make_item(record: Record, entry: Entry) -> FeedItem:
         updated=record.updated,
         link=entry.link,
         author=entry.author,
+        tags=entry.tags,
+        html=entry.html,
+        source_title=entry.source_title,
+        source_url=entry.source_url,
+    )
+
+
+def from_entry(record: Record, entry: Entry, origin: str) -> Article:
+    """A remembered item as an Article, to summarize it again without fetching it."""
+    return Article(
+        id=record.entry_id,
+        origin=origin,
+        body="\n\n".join(entry.paragraphs),
+        title=entry.title,
+        link=entry.link,
+        author=entry.author,
+        published=record.published,
+        tags=entry.tags,
+        html=entry.html,
+        source_title=entry.source_title,
+        source_url=entry.source_url,
     )
 
 
@@ -172,14 +200,16 @@ def newest_first(records: Iterable[Record], max_items: int) -> list[Record]:
 
 
 def _process(context: _Context, task: _Task) -> _Outcome:
-    """Read, clean and hash one file; summarize it unless its hash is the known one.
-
-    All of an article's work happens here, so that --jobs spreads all of it.
-    """
-    path = Path(context.root) / task.key
+    """Read (files), clean and hash one article; filter and summarize it unless its
+    hash is the known one. All of an article's work happens here, so that --jobs
+    spreads all of it."""
     try:
-        article = read_article(
-            path, key=task.key, id_prefix=context.id_prefix, timezone=context.timezone
+        article = task.article or read_file_article(
+            task.kind,
+            Path(context.root) / task.key,
+            task.key,
+            context.id_prefix,
+            context.timezone,
         )
         paragraphs = clean(article.body)
         if not paragraphs:
@@ -195,19 +225,31 @@ def _process(context: _Context, task: _Task) -> _Outcome:
         origin=article.origin,
         published=article.published,
         digest=digest,
+        link=article.link,
+        text_hash=text_hash(paragraphs),
     )
     if digest == task.known_hash:
         return found
-    split = split_paragraphs(paragraphs)
-    summary = summarize_split(split, context.settings, article.title)
+    excluded = not context.filters.keeps(article, paragraphs)
+    if excluded:
+        # Kept out: remembered (so it is not read again) but never summarized.
+        split = [split_sentences(paragraphs[0])]
+        sentences: tuple[str, ...] = ()
+    else:
+        split = split_paragraphs(paragraphs)
+        sentences = summarize_split(split, context.settings, article.title).sentences
     entry = Entry(
         title=article.title or derive_title(split[0][0]),
         link=article.link,
         author=article.author,
         paragraphs=paragraphs,
-        summary=summary.sentences,
+        summary=sentences,
+        tags=article.tags,
+        html=article.html,
+        source_title=article.source_title,
+        source_url=article.source_url,
     )
-    return replace(found, entry=entry)
+    return replace(found, entry=entry, excluded=excluded)
 
 
 def _run(
@@ -234,16 +276,17 @@ def _feed_settings(config: FeedConfig) -> bytes:
     settings = (
         __version__, config.title, config.link, config.description, config.base_url,
         config.author, config.language, config.formats, config.full_content, config.name,
-        config.max_items, str(config.output_dir), reader_key(config), settings_key(config.summary),
+        config.max_items, str(config.output_dir), reader_key(config), settings_key(config),
+        config.filters.max_age_days,
     )  # fmt: skip
     return repr(settings).encode()
 
 
-def _scan_digest(config: FeedConfig, stamps: dict[str, str]) -> str:
-    """Equal for two builds when no setting and no file stamp differs between them."""
+def _scan_digest(config: FeedConfig, units: dict[str, Unit]) -> str:
+    """Equal for two builds when no setting and no stamp differs between them."""
     digest = hashlib.sha256(_feed_settings(config))
-    for key, stamp in stamps.items():
-        digest.update(f"\0{key}\0{stamp}".encode())
+    for key, unit in units.items():
+        digest.update(f"\0{key}\0{unit.stamp}".encode())
     return digest.hexdigest()
 
 
@@ -261,7 +304,8 @@ def _fingerprint(config: FeedConfig, shown: Sequence[Record]) -> str:
 def _one_per_id(
     config: FeedConfig, records: Iterable[Record]
 ) -> tuple[list[Record], list[SourceError]]:
-    """One record per entry id: the first file (by path) keeps it, later ones are errors."""
+    """One record per entry id among files: the first (by path) keeps it, later ones
+    are errors (two files claiming one id is a mistake to fix, not a duplicate)."""
     owner: dict[str, Record] = {}
     clashes = []
     for record in sorted(records, key=lambda r: r.key):
@@ -277,6 +321,66 @@ def _one_per_id(
     return list(owner.values()), clashes
 
 
+def dedup(records: Iterable[Record]) -> list[Record]:
+    """One record per article: items with the same id, link or text are one article
+    (say, from two upstreams); the earliest dated keeps it, ties by key."""
+    seen: set[tuple[str, str]] = set()
+    kept = []
+    for record in sorted(records, key=lambda r: (r.dated, r.key)):
+        marks = {("id", record.entry_id)}
+        if record.link:
+            marks.add(("link", record.link))
+        if record.text_hash:
+            marks.add(("text", record.text_hash))
+        if not marks & seen:
+            kept.append(record)
+        seen |= marks
+    return kept
+
+
+def _expand(
+    tasks: list[_Task], units: dict[str, Unit], client: Fetcher, oldest: datetime | None
+) -> tuple[list[_Task], list[SourceError]]:
+    """Tasks with teaser items made whole from their linked pages, fetched in threads.
+
+    A page that fails is reported and its item left for the next build (its
+    remembered entry, if any, stays in the feed).
+    """
+    from feedsum.sources.feed import expand
+
+    def wanted(task: _Task) -> bool:
+        article, unit = task.article, units[task.key]
+        if article is None or not article.link or unit.article is not article:
+            return False  # a file, or an item remembered from state: nothing to fetch
+        if oldest is not None and article.published and article.published < oldest:
+            return False  # too old to be shown: the teaser will do
+        return unit.full_text == "always" or (unit.full_text == "auto" and article.teaser)
+
+    def fetch(task: _Task) -> _Task | SourceError:
+        assert task.article is not None and task.article.link is not None
+        try:
+            got = client.get(task.article.link)
+            return replace(task, article=expand(task.article, got.body, got.url))
+        except SourceError as error:
+            return SourceError(
+                error.origin,
+                f"{error.problem} (the full text of an item of {units[task.key].source})",
+            )
+
+    todo = [t for t in tasks if wanted(t)]
+    if not todo:
+        return tasks, []
+    with ThreadPoolExecutor(FETCH_THREADS) as pool:
+        done = dict(zip((t.key for t in todo), pool.map(fetch, todo), strict=True))
+    failures = [d for d in done.values() if isinstance(d, SourceError)]
+    out = []
+    for task in tasks:
+        result = done.get(task.key, task)
+        if isinstance(result, _Task):
+            out.append(result)
+    return out, failures
+
+
 def build(
     config: FeedConfig,
     state: State,
@@ -289,21 +393,45 @@ def build(
     """Build one feed: read what changed, summarize what is new, write, save state.
 
     `now` is when the build runs (UTC); it dates only first sightings and
-    changes. `force` re-reads and re-summarizes every article.
+    changes, ages entries out and times the back-off. `force` re-reads,
+    re-fetches (unconditionally, back-off or not) and re-summarizes everything.
     """
+    with contextlib.ExitStack() as stack:
+
+        def fetcher() -> Fetcher:
+            from feedsum.fetch import Fetcher  # httpx loads only for feeds that fetch
+
+            return stack.enter_context(Fetcher(config.fetch))
+
+        return _build(config, state, now, force, jobs, progress, fetcher)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _build(
+    config: FeedConfig,
+    state: State,
+    now: datetime,
+    force: bool,
+    jobs: int,
+    progress: Progress | None,
+    fetcher: Callable[[], Fetcher],
+) -> BuildReport:
     outputs = tuple(config.output_dir / f"{config.name}.{fmt}" for fmt in config.formats)
-    stamps, failures = scan_files(config)
-    scan = _scan_digest(config, stamps)
+    found = scan(config, state.sources(config.name), now, fetcher, id_prefix=id_prefix(config),
+                 force=force)  # fmt: skip
+    units, failures = found.units, found.failures
+    digest = _scan_digest(config, units)
     last = state.last_build(config.name)
     if (
         not force
         and not failures
         and last is not None
-        and (last.scan, last.failed) == (scan, 0)
+        and (last.scan, last.failed) == (digest, 0)
+        and (last.expires is None or now < last.expires)
         and all(p.is_file() for p in outputs)
     ):
-        # Same settings, same files, and the last build was clean: nothing to do.
-        state.save(config.name, [], replace(last, built_at=now))
+        # Same settings, same files and items, and the last build was clean: nothing to do.
+        state.save(config.name, [], replace(last, built_at=now), found.sources)
         return BuildReport(
             feed=config.name,
             entries=last.entries,
@@ -318,20 +446,37 @@ def build(
 
     # --force redoes the work, not the history: first-seen and change times stay.
     remembered = state.records(config.name)
-    summary_key, reader = settings_key(config.summary), reader_key(config)
+    summary_key, reader = settings_key(config), reader_key(config)
     kept: list[Record] = []  # unchanged, entry in state
     tasks: list[_Task] = []
-    for key, stamp in stamps.items():
+    stored: list[str] = []  # remembered items to process again from their stored entry
+    for key, unit in units.items():
         old = remembered.get(key)
-        if old and old.settings == summary_key and not force:
-            if (old.stamp, old.reader) == (stamp, reader):
-                kept.append(old)
-                continue
-            tasks.append(_Task(key, old.content_hash))
-        else:
-            tasks.append(_Task(key, None))
+        current = old is not None and old.settings == summary_key and not force
+        if old and current and (old.stamp, old.reader) == (unit.stamp, reader):
+            kept.append(old)
+            continue
+        if unit.article is None and unit.source is not None:
+            if old is None:
+                continue  # never stored (its first processing failed): the next fetch has it
+            stored.append(key)
+        tasks.append(_Task(key, old.content_hash if old and current else None, unit.kind,
+                           unit.article))  # fmt: skip
+    if stored:
+        entries = state.entries(config.name, stored)
+        tasks = [
+            replace(t, article=from_entry(remembered[t.key], entries[t.key], t.key))
+            if t.key in entries else t
+            for t in tasks
+        ]  # fmt: skip
+    oldest = config.filters.oldest(now)
+    if any(u.full_text != "never" for u in units.values() if u.article is not None):
+        tasks, failed_pages = _expand(tasks, units, fetcher(), oldest)
+        failures.extend(failed_pages)
 
-    context = _Context(str(config.root), id_prefix(config), config.timezone, config.summary)
+    context = _Context(
+        str(config.root), id_prefix(config), config.timezone, config.summary, config.filters
+    )
     tick = progress(len(tasks)) if progress and tasks else (lambda: None)
     touched: list[Record] = []  # read again, same content: new stamp only
     fresh: list[tuple[Record, Entry]] = []
@@ -341,7 +486,7 @@ def build(
             failures.append(SourceError(*outcome.error))
             continue
         old = remembered.get(outcome.key)
-        stamp = stamps[outcome.key]
+        stamp = units[outcome.key].stamp
         if outcome.entry is None:
             assert old is not None  # a known hash comes from a record
             touched.append(replace(old, stamp=stamp, reader=reader, entry_id=outcome.entry_id))
@@ -359,13 +504,25 @@ def build(
             first_seen=old.first_seen if old else now,
             changed=now if edited else (old.changed if old else None),
             published=outcome.published,
+            link=outcome.link,
+            text_hash=outcome.text_hash,
+            excluded=outcome.excluded,
         )
         fresh.append((record, outcome.entry))
         log.debug("%s: summarized %s", config.name, outcome.origin)
 
-    unique, clashes = _one_per_id(config, [*kept, *touched, *(r for r, _ in fresh)])
+    records = [*kept, *touched, *(r for r, _ in fresh)]
+    files = [r for r in records if units[r.key].source is None]
+    unique, clashes = _one_per_id(config, files)
     failures.extend(clashes)
-    shown = newest_first(unique, config.max_items)
+    items = [r for r in records if units[r.key].source is not None]
+    shown_from = [r for r in dedup([*unique, *items]) if not r.excluded]
+    if oldest is not None:
+        shown_from = [r for r in shown_from if r.dated >= oldest]
+    shown = newest_first(shown_from, config.max_items)
+    expires = None
+    if oldest is not None and shown:
+        expires = min(r.dated for r in shown) + timedelta(days=config.filters.max_age_days)
     fingerprint = _fingerprint(config, shown)
     written: tuple[Path, ...] = ()
     if (
@@ -379,11 +536,11 @@ def build(
         # Only the entries shown are decoded: a feed of 50 out of 10,000 articles reads 50.
         entries = {r.key: e for r, e in fresh}
         entries.update(state.entries(config.name, (r.key for r in shown if r.key not in entries)))
-        items = [make_item(r, entries[r.key]) for r in shown]
+        feed_items = [make_item(r, entries[r.key]) for r in shown]
         written = tuple(
             path
             for path, fmt in zip(outputs, config.formats, strict=True)
-            if write_atomic(path, render(config, items, fmt))
+            if write_atomic(path, render(config, feed_items, fmt))
         )
     state.save(
         config.name,
@@ -391,12 +548,14 @@ def build(
         FeedBuild(
             name=config.name,
             fingerprint=fingerprint,
-            scan=scan,
+            scan=digest,
             built_at=now,
             entries=len(shown),
             failed=len(failures),
             last_error=str(failures[0]) if failures else None,
+            expires=expires,
         ),
+        found.sources,
     )
     return BuildReport(
         feed=config.name,
@@ -409,6 +568,20 @@ def build(
         outputs=outputs,
         written=written,
     )
+
+
+def known(config: FeedConfig, state: State) -> tuple[set[str], set[str]]:
+    """What `gc` keeps: the keys of articles whose file exists or whose upstream is
+    still a source of the feed, and those upstream sources."""
+    keys = set(scan_files(config)[0])
+    refs = {s.url for s in config.sources if s.url}
+    for source in config.sources:
+        if source.pattern is not None and source.kind in ITEM_KINDS:
+            refs.update(key for key, _ in matches(config, source.pattern))
+    for ref, remembered in state.sources(config.name).items():
+        if ref in refs:
+            keys.update(remembered.items)
+    return keys, refs
 
 
 def default_jobs() -> int:

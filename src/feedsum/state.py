@@ -59,6 +59,31 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )
         """,
     ),
+    # 3: upstream sources (feeds, JSON Lines) and what dedup, filters and ageing need.
+    (
+        "ALTER TABLE articles ADD COLUMN link TEXT",
+        # Hash of the cleaned text alone: the same article from two upstreams.
+        "ALTER TABLE articles ADD COLUMN text_hash TEXT NOT NULL DEFAULT ''",
+        # 1 when the feed's include/exclude filters keep it out (it is not summarized).
+        "ALTER TABLE articles ADD COLUMN excluded INTEGER NOT NULL DEFAULT 0",
+        # When the oldest shown entry ages out of max_age_days (ISO 8601 UTC), if ever.
+        "ALTER TABLE feeds ADD COLUMN expires TEXT",
+        """
+        CREATE TABLE sources (
+            feed          TEXT NOT NULL,
+            source        TEXT NOT NULL,   -- the URL or path as the feed file gives it
+            items         TEXT NOT NULL,   -- JSON {key: stamp} of the last good read
+            etag          TEXT,
+            last_modified TEXT,
+            url           TEXT,            -- where the last fetch ended, after redirects
+            failures      INTEGER NOT NULL DEFAULT 0,  -- in a row, for the back-off
+            retry_at      TEXT,            -- ISO 8601 UTC; no fetch before then
+            last_error    TEXT,
+            checked_at    TEXT,            -- ISO 8601 UTC of the last attempt
+            PRIMARY KEY (feed, source)
+        )
+        """,
+    ),
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 # Keys per `IN (...)` query, well under SQLite's limit on bound parameters.
@@ -74,15 +99,26 @@ class Entry:
     author: str | None
     paragraphs: tuple[str, ...]
     summary: tuple[str, ...]
+    tags: tuple[str, ...] = ()
+    html: str | None = None
+    source_title: str | None = None
+    source_url: str | None = None
 
     def to_json(self) -> str:
-        """Everything but the summary, which has its own column."""
+        """Everything but the summary, which has its own column; unset extras left out."""
         data: dict[str, Any] = {
             "title": self.title,
             "link": self.link,
             "author": self.author,
             "paragraphs": self.paragraphs,
         }
+        extras = {
+            "tags": self.tags,
+            "html": self.html,
+            "source_title": self.source_title,
+            "source_url": self.source_url,
+        }
+        data.update((k, v) for k, v in extras.items() if v)
         return json.dumps(data, ensure_ascii=False)
 
     @classmethod
@@ -95,6 +131,10 @@ class Entry:
             author=data["author"],
             paragraphs=tuple(data["paragraphs"]),
             summary=tuple(json.loads(summary)),
+            tags=tuple(data.get("tags", ())),
+            html=data.get("html"),
+            source_title=data.get("source_title"),
+            source_url=data.get("source_url"),
         )
 
 
@@ -116,6 +156,11 @@ class Record:
     changed: datetime | None = None
     #: The article's `date` header; None when it has none.
     published: datetime | None = None
+    #: The article's own URL, and a hash of its cleaned text: for dedup.
+    link: str | None = None
+    text_hash: str = ""
+    #: Kept out by the feed's filters (and so never summarized).
+    excluded: bool = False
 
     @property
     def dated(self) -> datetime:
@@ -140,6 +185,26 @@ class FeedBuild:
     entries: int
     failed: int
     last_error: str | None = None
+    #: When the oldest shown entry ages out (max_age_days): a rebuild is due then.
+    expires: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SourceState:
+    """What is remembered of one upstream source (a feed URL or a JSON Lines file)."""
+
+    source: str
+    #: Item key -> stamp, as of the last good read: kept when the next read fails.
+    items: dict[str, str]
+    etag: str | None = None
+    last_modified: str | None = None
+    #: Where the last fetch ended, after redirects.
+    url: str | None = None
+    #: Failures in a row; the back-off doubles with each.
+    failures: int = 0
+    retry_at: datetime | None = None
+    last_error: str | None = None
+    checked_at: datetime | None = None
 
 
 class State:
@@ -187,34 +252,10 @@ class State:
         """Every remembered article of `feed`, by key."""
         rows = self._db.execute(
             "SELECT key, entry_id, content_hash, settings, stamp, reader, first_seen, changed,"
-            " published FROM articles WHERE feed = ?",
+            " published, link, text_hash, excluded FROM articles WHERE feed = ?",
             (feed,),
         )
-        iso = datetime.fromisoformat
-        return {
-            key: Record(
-                key=key,
-                entry_id=entry_id,
-                content_hash=content_hash,
-                settings=settings,
-                stamp=stamp,
-                reader=reader,
-                first_seen=iso(first_seen),
-                changed=iso(changed) if changed else None,
-                published=iso(published) if published else None,
-            )
-            for (
-                key,
-                entry_id,
-                content_hash,
-                settings,
-                stamp,
-                reader,
-                first_seen,
-                changed,
-                published,
-            ) in rows
-        }
+        return {row[0]: _record(row) for row in rows}
 
     def entries(self, feed: str, keys: Iterable[str]) -> dict[str, Entry]:
         """The stored entries of the given articles of `feed` (only those are decoded)."""
@@ -231,10 +272,14 @@ class State:
         return found
 
     def save(
-        self, feed: str, records: Iterable[tuple[Record, Entry | None]], build: FeedBuild
+        self,
+        feed: str,
+        records: Iterable[tuple[Record, Entry | None]],
+        build: FeedBuild,
+        sources: Iterable[SourceState] = (),
     ) -> None:
-        """Store changed records (with their entry, or None to keep the stored one)
-        and the feed's build, in one transaction."""
+        """Store changed records (with their entry, or None to keep the stored one),
+        the state of upstream sources and the feed's build, in one transaction."""
         with self._db:
             self._db.execute("BEGIN IMMEDIATE")
             for record, entry in records:
@@ -245,21 +290,25 @@ class State:
                     record.stamp,
                     record.reader,
                     record.first_seen.isoformat(),
-                    record.changed.isoformat() if record.changed else None,
-                    record.published.isoformat() if record.published else None,
+                    _iso(record.changed),
+                    _iso(record.published),
+                    record.link,
+                    record.text_hash,
+                    int(record.excluded),
                 )
                 if entry is None:
                     self._db.execute(
                         "UPDATE articles SET entry_id = ?, content_hash = ?, settings = ?,"
-                        " stamp = ?, reader = ?, first_seen = ?, changed = ?, published = ?"
-                        " WHERE feed = ? AND key = ?",
+                        " stamp = ?, reader = ?, first_seen = ?, changed = ?, published = ?,"
+                        " link = ?, text_hash = ?, excluded = ? WHERE feed = ? AND key = ?",
                         (*values, feed, record.key),
                     )
                 else:
                     self._db.execute(
                         "INSERT OR REPLACE INTO articles (entry_id, content_hash, settings,"
-                        " stamp, reader, first_seen, changed, published, feed, key, summary,"
-                        " entry) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        " stamp, reader, first_seen, changed, published, link, text_hash,"
+                        " excluded, feed, key, summary, entry)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         (
                             *values,
                             feed,
@@ -268,8 +317,27 @@ class State:
                             entry.to_json(),
                         ),
                     )
+            for source in sources:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO sources (feed, source, items, etag, last_modified,"
+                    " url, failures, retry_at, last_error, checked_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        feed,
+                        source.source,
+                        json.dumps(source.items, sort_keys=True),
+                        source.etag,
+                        source.last_modified,
+                        source.url,
+                        source.failures,
+                        _iso(source.retry_at),
+                        source.last_error,
+                        _iso(source.checked_at),
+                    ),
+                )
             self._db.execute(
-                "INSERT OR REPLACE INTO feeds VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO feeds (name, fingerprint, scan, built_at, entries,"
+                " failed, last_error, expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     build.name,
                     build.fingerprint,
@@ -278,18 +346,19 @@ class State:
                     build.entries,
                     build.failed,
                     build.last_error,
+                    _iso(build.expires),
                 ),
             )
 
     def last_build(self, feed: str) -> FeedBuild | None:
         row = self._db.execute(
-            "SELECT name, fingerprint, scan, built_at, entries, failed, last_error"
+            "SELECT name, fingerprint, scan, built_at, entries, failed, last_error, expires"
             " FROM feeds WHERE name = ?",
             (feed,),
         ).fetchone()
         if row is None:
             return None
-        name, fingerprint, scan, built_at, entries, failed, last_error = row
+        name, fingerprint, scan, built_at, entries, failed, last_error, expires = row
         return FeedBuild(
             name=name,
             fingerprint=fingerprint,
@@ -298,16 +367,57 @@ class State:
             entries=entries,
             failed=failed,
             last_error=last_error,
+            expires=_when(expires),
         )
 
-    def forget(self, feed: str, keep: Iterable[str]) -> int:
-        """Drop the records of `feed` whose key is not in `keep`; the number dropped."""
-        kept = set(keep)
+    def sources(self, feed: str) -> dict[str, SourceState]:
+        """What is remembered of each upstream source of `feed`, by source."""
+        rows = self._db.execute(
+            "SELECT source, items, etag, last_modified, url, failures, retry_at, last_error,"
+            " checked_at FROM sources WHERE feed = ?",
+            (feed,),
+        )
+        return {
+            source: SourceState(
+                source=source,
+                items=json.loads(items),
+                etag=etag,
+                last_modified=last_modified,
+                url=url,
+                failures=failures,
+                retry_at=_when(retry_at),
+                last_error=last_error,
+                checked_at=_when(checked_at),
+            )
+            for (
+                source,
+                items,
+                etag,
+                last_modified,
+                url,
+                failures,
+                retry_at,
+                last_error,
+                checked_at,
+            ) in rows
+        }
+
+    def forget(self, feed: str, keep: Iterable[str], sources: Iterable[str] = ()) -> int:
+        """Drop the records of `feed` whose key is not in `keep`, and the upstream
+        sources not in `sources`; the number of records dropped."""
+        kept, still = set(keep), set(sources)
         keys = [k for (k,) in self._db.execute("SELECT key FROM articles WHERE feed = ?", (feed,))]
         gone = [(feed, k) for k in keys if k not in kept]
+        refs = [
+            s for (s,) in self._db.execute("SELECT source FROM sources WHERE feed = ?", (feed,))
+        ]
         with self._db:
             self._db.execute("BEGIN IMMEDIATE")
             self._db.executemany("DELETE FROM articles WHERE feed = ? AND key = ?", gone)
+            self._db.executemany(
+                "DELETE FROM sources WHERE feed = ? AND source = ?",
+                [(feed, s) for s in refs if s not in still],
+            )
         return len(gone)
 
     def feeds(self) -> list[str]:
@@ -321,4 +431,33 @@ class State:
             self._db.execute("BEGIN IMMEDIATE")
             count = self._db.execute("DELETE FROM articles WHERE feed = ?", (feed,)).rowcount
             self._db.execute("DELETE FROM feeds WHERE name = ?", (feed,))
+            self._db.execute("DELETE FROM sources WHERE feed = ?", (feed,))
         return int(count)
+
+
+def _iso(when: datetime | None) -> str | None:
+    return when.isoformat() if when else None
+
+
+def _when(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def _record(row: tuple[Any, ...]) -> Record:
+    """A Record from a row of `records`' SELECT."""
+    key, entry_id, content_hash, settings, stamp, reader, first_seen, changed, published = row[:9]
+    link, text_hash, excluded = row[9:]
+    return Record(
+        key=key,
+        entry_id=entry_id,
+        content_hash=content_hash,
+        settings=settings,
+        stamp=stamp,
+        reader=reader,
+        first_seen=datetime.fromisoformat(first_seen),
+        changed=_when(changed),
+        published=_when(published),
+        link=link,
+        text_hash=text_hash,
+        excluded=bool(excluded),
+    )

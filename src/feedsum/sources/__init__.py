@@ -1,1 +1,68 @@
-"""Sources turn inputs into `Article` values; one module per input kind."""
+"""Sources: each kind turns its input into `Article` values.
+
+One article per file: `textfile`, `markdown`, `html`. Many per file or URL:
+`jsonl` and `feed`, which give `Item`s, each with a stamp of its upstream
+data so that an unchanged item is not processed again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import tzinfo
+from pathlib import Path
+from typing import Any
+
+from feedsum.errors import SourceError
+from feedsum.model import Article
+
+#: read_article(path, key=, id_prefix=, timezone=) of a one-article-per-file kind.
+FileReader = Callable[..., Article]
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One article of a many-article source."""
+
+    #: Unique in the feed: the source and the item's id.
+    key: str
+    #: A hash of the item's upstream data: equal means nothing to do.
+    stamp: str
+    article: Article
+
+
+def stamp(data: Any) -> str:
+    """A stable hash of JSON-able upstream data."""
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def file_reader(kind: str) -> FileReader:
+    """The reader of a one-article-per-file kind; its module loads on first use."""
+    if kind == "markdown":
+        from feedsum.sources import markdown
+
+        return markdown.read_article
+    if kind == "html":
+        from feedsum.sources import html
+
+        return html.read_article
+    from feedsum.sources import textfile
+
+    return textfile.read_article
+
+
+def read_file_article(kind: str, path: Path, key: str, id_prefix: str, timezone: tzinfo) -> Article:
+    return file_reader(kind)(path, key=key, id_prefix=id_prefix, timezone=timezone)
+
+
+def read_bytes(path: Path) -> bytes:
+    """A source file's bytes, or a SourceError naming it."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise SourceError(
+            str(path), f"cannot read it ({exc.strerror}); check its permissions"
+        ) from exc

@@ -14,11 +14,11 @@ from datetime import datetime
 
 from feedgen.feed import FeedGenerator
 
-from feedsum import __version__
+from feedsum import PROJECT_URL, __version__
 from feedsum.config import FeedConfig
 from feedsum.model import FeedItem
 
-GENERATOR_URI = "https://pypi.org/project/feedsum/"
+GENERATOR_URI = PROJECT_URL
 
 
 def feed_updated(items: Sequence[FeedItem], fallback: datetime) -> datetime:
@@ -49,6 +49,10 @@ def render(config: FeedConfig, items: Sequence[FeedItem], fmt: str) -> bytes:
     fg.updated(updated)
     if fmt == "rss":
         fg.pubDate(updated)
+    # RSS names an author by email only; dc:creator carries a name (as most feeds do).
+    creators = fmt == "rss" and any(item.author for item in items)
+    if creators:
+        fg.load_extension("dc", atom=False, rss=True)
     for item in items:
         entry = fg.add_entry(order="append")  # the default prepends, in quadratic time
         entry.id(item.id)
@@ -56,11 +60,18 @@ def render(config: FeedConfig, items: Sequence[FeedItem], fmt: str) -> bytes:
         entry.title(item.title)
         entry.summary(item.summary)
         if config.full_content:
-            entry.content(to_html(item.paragraphs), type="html")
+            entry.content(item.html or to_html(item.paragraphs), type="html")
         # Atom wants an alternate link on an entry without content: fall back to the site.
         entry.link(href=item.link or config.link, rel="alternate")
         if item.author:
             entry.author({"name": item.author})
+            if creators:
+                entry.dc.dc_creator(item.author)
+        for tag in item.tags:
+            entry.category(term=tag)
+        if item.source_url:
+            # Attribution: the upstream feed (Atom <source>, RSS <source url>).
+            entry.source(url=item.source_url, title=item.source_title or item.source_url)
         entry.published(item.published)
         entry.updated(item.updated)
     if fmt == "atom":
