@@ -1,6 +1,6 @@
 """The command line: a thin click wrapper over the library.
 
-Exit codes: 0 ok; 1 some articles failed (their feeds were still written);
+Exit codes: 0 ok; 1 some articles or sources failed (their feeds were still written);
 2 usage or config error; 75 another build holds the lock (cron retries).
 """
 
@@ -36,7 +36,7 @@ PROGRESS_DELAY_S = 1.0
 EXIT_CODES_HELP = """\b
 Exit codes:
   0   everything built
-  1   some articles failed (named on stderr); their feeds were still written
+  1   some articles or sources failed (named on stderr); their feeds were still written
   2   usage or feed-file error (the file and key are named)
   75  another build holds the lock; try again later"""
 
@@ -134,9 +134,11 @@ def _progress_bar(feed: str) -> Callable[[int], Callable[[], None]]:
 def cli() -> None:
     """Summarize articles and publish them as Atom and RSS feeds.
 
-    Each feed is a TOML file in feeds/ naming its articles; `feedsum build`
-    writes its summarized feeds to public/. Nothing is downloaded: the
-    summarizers and the English sentence model are part of the install.
+    Each feed is a TOML file in feeds/ naming its sources: folders of text,
+    Markdown, HTML or JSON Lines articles, and upstream feeds. `feedsum build`
+    writes its summarized feeds to public/. The summarizers and the English
+    sentence model are part of the install; the network is used only for the
+    upstream URLs a feed file names.
     """
 
 
@@ -174,7 +176,8 @@ def build(
     """Build every feed in the feeds folder, or only the NAMES given.
 
     Only new and changed articles are summarized; a feed whose entries did not
-    change is not rewritten. Failed articles are named on stderr and skipped.
+    change is not rewritten. Failed articles and upstream sources are named on
+    stderr and skipped (a failed upstream's last good items stay).
 
     \b
     Examples:
@@ -228,7 +231,8 @@ def build(
 @click.argument("names", nargs=-1)
 @project_options
 def status(names: tuple[str, ...], feeds_dir: Path, state_path: Path | None) -> None:
-    """Show each feed's entries, last build time and last error.
+    """Show each feed's entries, last build time and last error, and each
+    upstream source's items, last check and back-off.
 
     \b
     Example:
