@@ -298,3 +298,29 @@ def test_source_defaults() -> None:
     )  # fmt: skip
     assert config.fetch.max_bytes == 10_000_000 and config.fetch.timeout == 30
     assert config.filters.max_age_days == 0 and not config.filters.include
+
+
+def test_rss_1_0_and_0_91_are_read() -> None:
+    from feedsum.sources import feed
+
+    rdf = b"""<?xml version="1.0"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"
+ xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel rdf:about="https://rdf.example.org/"><title>RDF wire</title>
+<link>https://rdf.example.org/</link><description>d</description></channel>
+<item rdf:about="https://rdf.example.org/1"><title>One</title><link>https://rdf.example.org/1</link>
+<description>The first item of an RSS 1.0 feed.</description><dc:date>2025-05-02T10:00:00Z</dc:date>
+</item></rdf:RDF>"""
+    old = b"""<rss version="0.91"><channel><title>Old wire</title><link>https://o.example/</link>
+<description>d</description><item><title>Two</title><link>https://o.example/2</link>
+<description>An item of an RSS 0.91 feed.</description></item></channel></rss>"""
+    (first,), errors = feed.parse(rdf, origin="rdf.xml", source="rdf.xml")
+    assert not errors
+    assert (first.article.id, first.article.source_title) == (
+        "https://rdf.example.org/1",
+        "RDF wire",
+    )
+    assert first.article.published == datetime(2025, 5, 2, 10, 0, tzinfo=UTC)
+    (second,), _ = feed.parse(old, origin="old.xml", source="old.xml")
+    assert second.article.body == "An item of an RSS 0.91 feed."
+    assert second.key == "old.xml#https://o.example/2"

@@ -462,3 +462,37 @@ def test_settings_change_resummarizes_without_fetching_pages(
     assert (
         entry.summary == "The market project number 6 reached stage 0 on Tuesday, officials said."
     )
+
+
+def test_at_most_two_requests_per_host_at_once(tmp_path: Path, upstream: Upstream) -> None:
+    for n in range(6):
+        upstream.routes[f"/f{n}"] = Reply(200, rss([rss_item(n + 1)]), delay=0.3)
+    project = make_project(tmp_path, "".join(source(upstream.url(f"/f{n}")) for n in range(6)))
+    report = run(project)
+    assert not report.failures and report.entries == 6
+    assert upstream.peak == 2
+
+
+def test_full_text_always_fetches_every_page(tmp_path: Path, upstream: Upstream) -> None:
+    page = f"<html><body><article>{paragraphs_html(story(7))}</article></body></html>".encode()
+    upstream.routes["/page"] = Reply(200, page)
+    # A whole article in the feed, but the page is asked for anyway.
+    upstream.routes["/rss"] = Reply(200, rss([rss_item(1, link=upstream.url("/page"))]))
+    project = make_project(tmp_path, source(upstream.url("/rss"), full_text="always"))
+    assert not run(project).failures
+    assert len(upstream.hits("/page")) == 1
+    assert entries(project)[0].summary.startswith("The school project number 7")
+
+
+def test_a_failing_page_is_reported_and_tried_again(tmp_path: Path, upstream: Upstream) -> None:
+    teaser = {"title": "T", "link": upstream.url("/page"), "guid": "t", "summary": "Teaser."}
+    upstream.routes["/rss"] = Reply(200, rss([teaser, rss_item(1)]))
+    project = make_project(tmp_path, source(upstream.url("/rss")))
+    (failure,) = run(project).failures
+    assert f"{upstream.url('/page')}: HTTP 404" in str(failure)
+    assert upstream.url("/rss") in str(failure)
+    assert titles(project) == {"RSS story 1"}
+    page = f"<html><body><article>{paragraphs_html(story(3))}</article></body></html>"
+    upstream.routes["/page"] = Reply(200, page.encode())
+    assert not run(project).failures
+    assert titles(project) == {"RSS story 1", "T"}

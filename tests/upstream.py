@@ -41,12 +41,26 @@ class Upstream:
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[Seen] = []
+        #: The most requests that were in flight at once.
+        self.peak = 0
+        self._in_flight = 0
+        self._lock = threading.Lock()
         upstream = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
             def do_GET(self) -> None:
+                with upstream._lock:
+                    upstream._in_flight += 1
+                    upstream.peak = max(upstream.peak, upstream._in_flight)
+                try:
+                    self.answer()
+                finally:
+                    with upstream._lock:
+                        upstream._in_flight -= 1
+
+            def answer(self) -> None:
                 upstream.requests.append(Seen(self.path, self.headers))
                 route = upstream.routes.get(self.path, Reply(404, b"not here"))
                 reply = route if isinstance(route, Reply) else route(self.headers)
