@@ -324,3 +324,12 @@ def test_rss_1_0_and_0_91_are_read() -> None:
     (second,), _ = feed.parse(old, origin="old.xml", source="old.xml")
     assert second.article.body == "An item of an RSS 0.91 feed."
     assert second.key == "old.xml#https://o.example/2"
+
+
+def test_a_line_removed_from_jsonl_is_an_article_removed(tmp_path: Path) -> None:
+    project = local_project(tmp_path)
+    run(project)
+    lines = project / "feeds" / "lines.jsonl"
+    lines.write_text(LINES[0] + "\n", encoding="utf-8")
+    report = run(project)
+    assert report.entries == 4 and not report.failures

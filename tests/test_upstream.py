@@ -496,3 +496,13 @@ def test_a_failing_page_is_reported_and_tried_again(tmp_path: Path, upstream: Up
     upstream.routes["/page"] = Reply(200, page.encode())
     assert not run(project).failures
     assert titles(project) == {"RSS story 1", "T"}
+
+
+def test_items_that_roll_off_upstream_stay(tmp_path: Path, upstream: Upstream) -> None:
+    upstream.routes["/rss"] = Reply(200, rss([rss_item(1), rss_item(2)]))
+    project = make_project(tmp_path, source(upstream.url("/rss")))
+    run(project)
+    upstream.routes["/rss"] = Reply(200, rss([rss_item(2), rss_item(3)]))
+    report = run(project)
+    assert report.summarized == 1
+    assert titles(project) == {"RSS story 1", "RSS story 2", "RSS story 3"}

@@ -59,11 +59,21 @@ class Scan:
     #: Upstream sources' new state, saved with the build.
     sources: list[SourceState] = field(default_factory=list)
 
-    def add_items(self, source: SourceConfig, ref: str, items: Sequence[Item]) -> None:
+    def add_items(
+        self, source: SourceConfig, ref: str, items: Sequence[Item], old: SourceState | None
+    ) -> SourceState:
+        """The items read now; for a feed, also those it offered before and has since
+        dropped (feeds show only their latest items; a digest keeps what it saw).
+        A JSON Lines file is the whole truth: a line removed is an article removed."""
         for item in items:
             self.units.setdefault(
                 item.key, Unit(item.stamp, source.kind, item.article, ref, source.full_text)
             )
+        offered = {item.key: item.stamp for item in items}
+        if source.kind == "feed":
+            self.keep(source, ref, old)
+            offered = {**(old.items if old else {}), **offered}
+        return SourceState(source=ref, items=offered)
 
     def keep(self, source: SourceConfig, ref: str, old: SourceState | None) -> None:
         """The last good items of a source that could not be read now."""
@@ -142,8 +152,8 @@ def scan(
                 found.keep(source, key, old)
                 continue
             found.failures.extend(errors)
-            found.add_items(source, key, items)
-            found.sources.append(SourceState(source=key, items=_union(items, old), checked_at=now))
+            offered = found.add_items(source, key, items, old)
+            found.sources.append(replace(offered, checked_at=now))
 
     upstream = [s for s in config.sources if s.url is not None]
     if upstream:
@@ -156,27 +166,22 @@ def scan(
             for source, (got, state, errors) in zip(upstream, results, strict=True):
                 assert source.url is not None
                 found.failures.extend(errors)
+                old = remembered.get(source.url)
                 if got is None:
-                    found.keep(source, source.url, remembered.get(source.url))
+                    found.keep(source, source.url, old)
                 else:
-                    found.add_items(source, source.url, got)
+                    offered = found.add_items(source, source.url, got, old)
+                    state = replace(state, items=offered.items)
                 found.sources.append(state)
     found.units = dict(sorted(found.units.items()))
     return found
 
 
-def _union(items: Sequence[Item], old: SourceState | None) -> dict[str, str]:
-    """The items now offered, and those an upstream offered before and has since
-    dropped (feeds show only their latest items; a digest keeps what it saw)."""
-    now = {item.key: item.stamp for item in items}
-    return {**(old.items if old else {}), **now}
-
-
 def _fetch_feed(
     source: SourceConfig, old: SourceState | None, client: Fetcher, now: datetime, force: bool
 ) -> tuple[list[Item] | None, SourceState, list[SourceError]]:
-    """An upstream feed's items (None to keep the last good ones), its new state,
-    and what went wrong."""
+    """An upstream feed's items (None to keep the last good ones), its new state
+    (items to be filled in by the caller) and what went wrong."""
     from feedsum.fetch import FetchError
     from feedsum.sources import feed
 
@@ -211,7 +216,7 @@ def _fetch_feed(
         return None, failed, [error]
     state = SourceState(
         source=url,
-        items=_union(items, old),
+        items={},
         etag=got.etag,
         last_modified=got.last_modified,
         url=got.url,
