@@ -484,18 +484,32 @@ def test_full_text_always_fetches_every_page(tmp_path: Path, upstream: Upstream)
     assert entries(project)[0].summary.startswith("The school project number 7")
 
 
-def test_a_failing_page_is_reported_and_tried_again(tmp_path: Path, upstream: Upstream) -> None:
+def test_a_page_that_may_work_later_is_tried_again(tmp_path: Path, upstream: Upstream) -> None:
     teaser = {"title": "T", "link": upstream.url("/page"), "guid": "t", "summary": "Teaser."}
+    upstream.routes["/page"] = Reply(503, b"busy")
     upstream.routes["/rss"] = Reply(200, rss([teaser, rss_item(1)]))
     project = make_project(tmp_path, source(upstream.url("/rss")))
     (failure,) = run(project).failures
-    assert f"{upstream.url('/page')}: HTTP 404" in str(failure)
-    assert upstream.url("/rss") in str(failure)
+    assert f"{upstream.url('/page')}: HTTP 503" in str(failure)
+    assert upstream.url("/rss") in str(failure) and "left for the next build" in str(failure)
     assert titles(project) == {"RSS story 1"}
     page = f"<html><body><article>{paragraphs_html(story(3))}</article></body></html>"
     upstream.routes["/page"] = Reply(200, page.encode())
     assert not run(project).failures
     assert titles(project) == {"RSS story 1", "T"}
+
+
+def test_a_page_gone_for_good_keeps_the_teaser(tmp_path: Path, upstream: Upstream) -> None:
+    teaser = {"title": "T", "link": upstream.url("/gone"), "guid": "t",
+              "summary": "The teaser is all there is. It still makes an entry."}  # fmt: skip
+    upstream.routes["/rss"] = Reply(200, rss([teaser]))
+    project = make_project(tmp_path, source(upstream.url("/rss")))
+    (failure,) = run(project).failures
+    assert "HTTP 404" in str(failure) and "the feed's own text is used" in str(failure)
+    assert entries(project)[0].summary == "The teaser is all there is. It still makes an entry."
+    # Reported once: the item is remembered, its page not asked for again.
+    assert not run(project).failures
+    assert len(upstream.hits("/gone")) == 1
 
 
 def test_items_that_roll_off_upstream_stay(tmp_path: Path, upstream: Upstream) -> None:

@@ -29,11 +29,17 @@ PER_HOST = 2
 
 
 class FetchError(SourceError):
-    """A request failed; `retry_after` is the seconds the server asked us to wait."""
+    """A request failed; `retry_after` is the seconds the server asked us to wait.
 
-    def __init__(self, url: str, problem: str, retry_after: float | None = None) -> None:
+    `permanent` failures (most 4xx, a body over the cap, a redirect loop) will
+    fail the same way next time; the others (timeouts, 5xx, 429) may not.
+    """
+
+    def __init__(
+        self, url: str, problem: str, retry_after: float | None = None, permanent: bool = False
+    ) -> None:
         super().__init__(url, problem)
-        self.retry_after = retry_after
+        self.retry_after, self.permanent = retry_after, permanent
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -105,7 +111,9 @@ class Fetcher:
                     return self._read(url, response, deadline, limit)
             except httpx.TooManyRedirects as exc:
                 raise FetchError(
-                    url, f"more than {self.config.max_redirects} redirects (a loop?); fix the URL"
+                    url,
+                    f"more than {self.config.max_redirects} redirects (a loop?); fix the URL",
+                    permanent=True,
                 ) from exc
             except httpx.TimeoutException as exc:
                 raise FetchError(url, f"timed out ({type(exc).__name__})") from exc
@@ -120,7 +128,12 @@ class Fetcher:
             wait = retry_after(response.headers.get("Retry-After"), datetime.now(UTC))
             raise FetchError(url, f"HTTP {response.status_code}; the server asks to wait", wait)
         if response.status_code >= 400:
-            raise FetchError(url, f"HTTP {response.status_code} {response.reason_phrase}")
+            status = response.status_code
+            raise FetchError(
+                url,
+                f"HTTP {status} {response.reason_phrase}",
+                permanent=status < 500 and status not in (408, 425),
+            )
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > limit:
             raise _too_big(url, limit)
@@ -144,4 +157,6 @@ class Fetcher:
 
 
 def _too_big(url: str, limit: int) -> FetchError:
-    return FetchError(url, f"body over {limit:,} bytes; raise [fetch] max_bytes if it is right")
+    return FetchError(
+        url, f"body over {limit:,} bytes; raise [fetch] max_bytes if it is right", permanent=True
+    )

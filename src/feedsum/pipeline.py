@@ -343,9 +343,11 @@ def _expand(
 ) -> tuple[list[_Task], list[SourceError]]:
     """Tasks with teaser items made whole from their linked pages, fetched in threads.
 
-    A page that fails is reported and its item left for the next build (its
-    remembered entry, if any, stays in the feed).
+    A page that fails for good (404, no article in it, ...) is reported once
+    and its item keeps the teaser; one that may work later (a timeout, a 5xx)
+    is reported and its item left for the next build (a remembered entry stays).
     """
+    from feedsum.fetch import FetchError
     from feedsum.sources.feed import expand
 
     def wanted(task: _Task) -> bool:
@@ -356,27 +358,27 @@ def _expand(
             return False  # too old to be shown: the teaser will do
         return unit.full_text == "always" or (unit.full_text == "auto" and article.teaser)
 
-    def fetch(task: _Task) -> _Task | SourceError:
+    def fetch(task: _Task) -> tuple[_Task | None, SourceError | None]:
         assert task.article is not None and task.article.link is not None
         try:
             got = client.get(task.article.link)
-            return replace(task, article=expand(task.article, got.body, got.url))
+            return replace(task, article=expand(task.article, got.body, got.url)), None
         except SourceError as error:
-            return SourceError(
-                error.origin,
-                f"{error.problem} (the full text of an item of {units[task.key].source})",
-            )
+            transient = isinstance(error, FetchError) and not error.permanent
+            kept = "left for the next build" if transient else "the feed's own text is used"
+            problem = f"{error.problem} (an item's page, from {units[task.key].source}; {kept})"
+            return (None if transient else task), SourceError(error.origin, problem)
 
     todo = [t for t in tasks if wanted(t)]
     if not todo:
         return tasks, []
     with ThreadPoolExecutor(FETCH_THREADS) as pool:
         done = dict(zip((t.key for t in todo), pool.map(fetch, todo), strict=True))
-    failures = [d for d in done.values() if isinstance(d, SourceError)]
+    failures = [error for _, error in done.values() if error is not None]
     out = []
     for task in tasks:
-        result = done.get(task.key, task)
-        if isinstance(result, _Task):
+        result = done[task.key][0] if task.key in done else task
+        if result is not None:
             out.append(result)
     return out, failures
 
@@ -397,11 +399,15 @@ def build(
     re-fetches (unconditionally, back-off or not) and re-summarizes everything.
     """
     with contextlib.ExitStack() as stack:
+        clients: list[Fetcher] = []
 
         def fetcher() -> Fetcher:
-            from feedsum.fetch import Fetcher  # httpx loads only for feeds that fetch
+            """The build's one HTTP client (its per-host limit spans every request)."""
+            if not clients:
+                from feedsum.fetch import Fetcher  # httpx loads only for feeds that fetch
 
-            return stack.enter_context(Fetcher(config.fetch))
+                clients.append(stack.enter_context(Fetcher(config.fetch)))
+            return clients[0]
 
         return _build(config, state, now, force, jobs, progress, fetcher)
     raise AssertionError("unreachable")  # pragma: no cover
