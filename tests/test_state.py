@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from feedsum.errors import StateError
-from feedsum.state import SCHEMA_VERSION, Entry, FeedBuild, Record, State
+from feedsum.state import _MIGRATIONS, SCHEMA_VERSION, Entry, FeedBuild, Record, SourceState, State
 
 T0 = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
 
@@ -85,6 +85,47 @@ def test_a_version_1_file_is_migrated_in_place(tmp_path: Path) -> None:
         assert state.last_build("f") is None
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+
+
+def test_a_version_2_file_gains_sources_dedup_and_expiry(tmp_path: Path) -> None:
+    path = tmp_path / "s.db"
+    with sqlite3.connect(path) as db:
+        for step in _MIGRATIONS[:2]:
+            for statement in step:
+                db.execute(statement)
+        db.execute("INSERT INTO feeds VALUES ('f', 'fp', 'sc', ?, 3, 0, NULL)", (T0.isoformat(),))
+        db.execute("PRAGMA user_version = 2")
+    with State(path) as state:
+        last = state.last_build("f")
+        assert last is not None and last.expires is None and last.entries == 3
+        assert state.sources("f") == {}
+        kept = SourceState(source="https://u/feed", items={"k": "s"}, etag='"e"', failures=2,
+                           retry_at=T0, last_error="HTTP 500", checked_at=T0)  # fmt: skip
+        state.save("f", [(record(link="https://a", text_hash="t", excluded=True), ENTRY)],
+                   build_row(), [kept])  # fmt: skip
+    with State(path) as state:
+        assert state.sources("f") == {"https://u/feed": kept}
+        (again,) = state.records("f").values()
+        assert (again.link, again.text_hash, again.excluded) == ("https://a", "t", True)
+        assert state.entries("f", ["a.txt"])["a.txt"] == ENTRY
+
+
+def test_entry_extras_round_trip_and_are_left_out_when_unset(tmp_path: Path) -> None:
+    rich = Entry(
+        title="T",
+        link="https://l",
+        author=None,
+        paragraphs=("P.",),
+        summary=("P.",),
+        tags=("a", "b"),
+        html="<p>P.</p>",
+        source_title="U",
+        source_url="https://u",
+    )
+    with State(tmp_path / "s.db") as state:
+        state.save("f", [(record(), rich)], build_row())
+        assert state.entries("f", ["a.txt"])["a.txt"] == rich
+    assert "tags" not in ENTRY.to_json() and "html" not in ENTRY.to_json()
 
 
 def test_a_file_from_a_newer_feedsum_is_refused_untouched(tmp_path: Path) -> None:
