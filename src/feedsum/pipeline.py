@@ -339,7 +339,10 @@ def dedup(records: Iterable[Record]) -> list[Record]:
 
 
 def _expand(
-    tasks: list[_Task], units: dict[str, Unit], client: Fetcher, oldest: datetime | None
+    tasks: list[_Task],
+    units: dict[str, Unit],
+    fetcher: Callable[[], Fetcher],
+    oldest: datetime | None,
 ) -> tuple[list[_Task], list[SourceError]]:
     """Tasks with teaser items made whole from their linked pages, fetched in threads.
 
@@ -372,6 +375,7 @@ def _expand(
     todo = [t for t in tasks if wanted(t)]
     if not todo:
         return tasks, []
+    client = fetcher()
     with ThreadPoolExecutor(FETCH_THREADS) as pool:
         done = dict(zip((t.key for t in todo), pool.map(fetch, todo), strict=True))
     failures = [error for _, error in done.values() if error is not None]
@@ -423,8 +427,8 @@ def _build(
     fetcher: Callable[[], Fetcher],
 ) -> BuildReport:
     outputs = tuple(config.output_dir / f"{config.name}.{fmt}" for fmt in config.formats)
-    found = scan(config, state.sources(config.name), now, fetcher, id_prefix=id_prefix(config),
-                 force=force)  # fmt: skip
+    sources = state.sources(config.name)
+    found = scan(config, sources, now, fetcher, id_prefix=id_prefix(config), force=force)
     units, failures = found.units, found.failures
     digest = _scan_digest(config, units)
     last = state.last_build(config.name)
@@ -466,19 +470,20 @@ def _build(
             if old is None:
                 continue  # never stored (its first processing failed): the next fetch has it
             stored.append(key)
-        tasks.append(_Task(key, old.content_hash if old and current else None, unit.kind,
-                           unit.article))  # fmt: skip
+        known = old.content_hash if old and current else None
+        tasks.append(_Task(key, known, unit.kind, unit.article))
     if stored:
         entries = state.entries(config.name, stored)
         tasks = [
             replace(t, article=from_entry(remembered[t.key], entries[t.key], t.key))
-            if t.key in entries else t
+            if t.key in entries
+            else t
             for t in tasks
-        ]  # fmt: skip
+            if t.key in entries or units[t.key].source is None
+        ]
     oldest = config.filters.oldest(now)
-    if any(u.full_text != "never" for u in units.values() if u.article is not None):
-        tasks, failed_pages = _expand(tasks, units, fetcher(), oldest)
-        failures.extend(failed_pages)
+    tasks, failed_pages = _expand(tasks, units, fetcher, oldest)
+    failures.extend(failed_pages)
 
     context = _Context(
         str(config.root), id_prefix(config), config.timezone, config.summary, config.filters

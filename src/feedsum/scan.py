@@ -54,6 +54,8 @@ class Unit:
 
 @dataclass(slots=True)
 class Scan:
+    """What one scan found: units by key, what failed, and the sources' new state."""
+
     units: dict[str, Unit] = field(default_factory=dict)
     failures: list[SourceError] = field(default_factory=list)
     #: Upstream sources' new state, saved with the build.
