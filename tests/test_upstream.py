@@ -520,3 +520,17 @@ def test_items_that_roll_off_upstream_stay(tmp_path: Path, upstream: Upstream) -
     report = run(project)
     assert report.summarized == 1
     assert titles(project) == {"RSS story 1", "RSS story 2", "RSS story 3"}
+
+
+def test_the_memory_of_dropped_items_is_bounded(
+    tmp_path: Path, upstream: Upstream, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("feedsum.scan.FEED_MEMORY", 3)
+    project = make_project(tmp_path, source(upstream.url("/rss")))
+    for first in (1, 3, 5):
+        upstream.routes["/rss"] = Reply(200, rss([rss_item(first), rss_item(first + 1)]))
+        run(project)
+    # 5 and 6 are offered, 3 and 4 the most recently dropped: one of them fits.
+    got = titles(project)
+    assert len(got) == 3 and {"RSS story 5", "RSS story 6"} <= got
+    assert "RSS story 1" not in got and "RSS story 2" not in got

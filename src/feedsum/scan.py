@@ -35,6 +35,9 @@ BACKOFF = timedelta(minutes=10)
 BACKOFF_MAX = timedelta(hours=24)
 #: Requests in flight at once over all hosts (each host gets at most 2).
 FETCH_THREADS = 8
+#: Items an upstream feed offered and has since dropped stay in the digest, up to
+#: this many per upstream (well above any feed's max_items).
+FEED_MEMORY = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,9 +75,12 @@ class Scan:
                 item.key, Unit(item.stamp, source.kind, item.article, ref, source.full_text)
             )
         offered = {item.key: item.stamp for item in items}
-        if source.kind == "feed":
-            self.keep(source, ref, old)
-            offered = {**(old.items if old else {}), **offered}
+        if source.kind == "feed" and old:
+            # Most recently offered first; the oldest beyond the bound are let go
+            # (gc then forgets their records), so years of cron stay bounded.
+            dropped = [(k, s) for k, s in old.items.items() if k not in offered]
+            offered.update(dropped[: max(0, FEED_MEMORY - len(offered))])
+            self.keep(source, ref, replace(old, items=offered))
         return SourceState(source=ref, items=offered)
 
     def keep(self, source: SourceConfig, ref: str, old: SourceState | None) -> None:

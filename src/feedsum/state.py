@@ -72,7 +72,7 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
         CREATE TABLE sources (
             feed          TEXT NOT NULL,
             source        TEXT NOT NULL,   -- the URL or path as the feed file gives it
-            items         TEXT NOT NULL,   -- JSON {key: stamp} of the last good read
+            items         TEXT NOT NULL,   -- JSON {key: stamp}, most recently offered first
             etag          TEXT,
             last_modified TEXT,
             url           TEXT,            -- where the last fetch ended, after redirects
@@ -325,7 +325,7 @@ class State:
                     (
                         feed,
                         source.source,
-                        json.dumps(source.items, sort_keys=True),
+                        json.dumps(source.items),
                         source.etag,
                         source.last_modified,
                         source.url,
