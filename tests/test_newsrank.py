@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import numpy as np
+from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
 from sumy.nlp.stemmers import Stemmer
 from sumy.parsers.plaintext import PlaintextParser
 from sumy.utils import ItemsCount, get_stop_words
 
-from feedsum.newsrank import NewsRankSummarizer
+from feedsum.newsrank import (
+    NewsRankSummarizer,
+    _centralities,
+    _centroid_cosine,
+    _Features,
+)
 from feedsum.text import Tokenizer
 
 ARTICLE = """\
@@ -76,3 +83,63 @@ def test_rates_every_sentence() -> None:
 def test_empty_document() -> None:
     empty = PlaintextParser.from_string("", Tokenizer("english")).document
     assert summarizer()(empty, 3) == ()
+
+
+def test_stop_words_only_and_single_sentences_rank_without_warnings() -> None:
+    # pytest turns numpy's divide-by-zero warnings into errors.
+    for text in ("It is what it is.\n\nAnd so it was.", "One sentence only."):
+        doc = PlaintextParser.from_string(text, Tokenizer("english")).document
+        assert len(summarizer()(doc, 1)) == 1
+
+
+def test_a_lede_uses_the_news_view_and_a_digest_coverage() -> None:
+    blend = NewsRankSummarizer.lede_share, NewsRankSummarizer.digest_share
+    features = _Features(
+        news=np.zeros(20),
+        coverage=np.zeros(20),
+        vectors=np.zeros((20, 1)),
+        words=np.zeros(20),
+        lede_share=blend[0],
+        digest_share=blend[1],
+    )
+    assert features.blend(3) == 0.0  # 15% of the sentences: a lede
+    assert features.blend(8) == 1.0  # 40%: a digest
+    assert 0.0 < features.blend(6) < 1.0
+
+
+def test_sums_without_matrix_products_equal_the_matrix_forms() -> None:
+    rng = np.random.default_rng(5)
+    counts = rng.integers(0, 3, size=(12, 30)).astype(float)
+    counts[4] = 0.0  # a sentence with no terms
+    norms = np.linalg.norm(counts, axis=1)
+    vectors = counts / np.where(norms > 0, norms, 1.0)[:, None]
+    centrality, forward = _centralities(vectors, norms > 0)
+    similarity = vectors @ vectors.T
+    np.fill_diagonal(similarity, 0.0)
+    np.testing.assert_allclose(centrality, similarity.sum(axis=1), atol=1e-12)
+    np.testing.assert_allclose(forward, np.triu(similarity, 1).sum(axis=1), atol=1e-12)
+
+    rest = counts.sum(axis=0)[None, :] - counts
+    denominator = norms * np.linalg.norm(rest, axis=1)
+    expected = np.zeros(12)
+    np.divide((counts * rest).sum(axis=1), denominator, out=expected, where=denominator > 0)
+    np.testing.assert_allclose(_centroid_cosine(counts), expected, atol=1e-12)
+
+
+def test_a_sentence_like_the_title_rates_higher() -> None:
+    tokenizer = Tokenizer("english")
+    sentences = [
+        "The council met on Tuesday to discuss the budget for next year.",
+        "Residents asked about the new library and its opening hours.",
+        "Parking fees in the centre will rise by ten percent.",
+        "The meeting ended after three hours of debate.",
+    ]
+
+    def parking_rating(title: str) -> float:
+        parts = [Sentence(title, tokenizer, is_heading=True)]
+        parts += [Sentence(s, tokenizer) for s in sentences]
+        doc = ObjectDocumentModel([Paragraph(parts)])
+        ratings = summarizer().rate_sentences(doc)
+        return ratings[Sentence(sentences[2], tokenizer)]
+
+    assert parking_rating("Parking fees rise in the centre") > parking_rating("Library hours")

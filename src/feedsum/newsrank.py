@@ -9,19 +9,29 @@ with two views and blends them by how much of the article the summary keeps:
   similarity to the sentences *after* it (PacSum's directed centrality, Zheng &
   Lapata 2019, backward weight zero: the lede is what the body elaborates);
   plain tf-idf centrality; the mean probability of its content words in the
-  article (SumBasic's signal); and its similarity to the title (a heading of
-  the document) when there is one, else to the lede (the first two sentences);
-- the *coverage* view, for long summaries: TextRank's sentence similarity
-  (shared words over the sum of log lengths), summed over the article.
+  article (SumBasic's signal); and its similarity to the topic: the title (a
+  heading of the document) when there is one, else the lede (the first two
+  sentences). Sentences that are mostly quotation, speaker labels
+  (`Operator: ...`) or fragments of a few words are marked down;
+- the *coverage* view, for long summaries: the cosine between the sentence's
+  term counts and those of the rest of the article (centroid summarization,
+  Radev et al. 2004), which favours sentences made of the article's recurring
+  words, plus a little of the topic similarity.
 
-The blend moves toward coverage as the summary keeps a larger share of the
-sentences: three sentences out of thirty are a lede, ten out of twenty are a
-digest. Sentences that are mostly quotation, speaker labels (`Operator: ...`)
-or fragments of a few words are marked down. For a number of sentences it
-then picks, among the best few candidates, the set with the highest total
-score, the least overlap (MMR's redundancy) and a length near that many news
-highlights. The weights are round numbers chosen on two development sets
-(CNN/DailyMail and BBC News, see docs/quality.md); nothing is trained.
+A summary that keeps at most a quarter of the sentences is a lede and uses the
+news view alone; one that keeps two fifths or more is a digest and uses
+coverage alone; in between the two blend linearly. Measured per article, news
+highlights prefer the news view at every share and digests prefer coverage,
+so the blend is kept short rather than spread over all shares. For a number of
+sentences NewsRank then picks, among the best few candidates, the set with
+the highest total score, the least overlap (MMR's redundancy) and, for a lede,
+a length near that many news highlights. The weights are round numbers chosen
+on two development sets (CNN/DailyMail and BBC News, see docs/quality.md);
+nothing is trained.
+
+Everything per document is a handful of numpy operations on one
+sentence-by-term count matrix, built from the words sumy's document already
+holds; each word's term (stop word or stem) is computed once per summarizer.
 """
 
 from __future__ import annotations
@@ -30,7 +40,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from itertools import combinations
 from typing import Any
 
@@ -41,8 +51,10 @@ from sumy.summarizers._summarizer import AbstractSummarizer
 _QUOTE_OPEN = ('"', "\u201c")
 # A speaker or section label: "Operator: You're where?"
 _LABEL = re.compile(r"^[A-Z][\w ]{0,20}:")
-# Exhaustive set search is used up to this many candidate sets; past it, greedy.
+# Exhaustive set search is used up to this many candidate sets; past it, the best in rank order.
 _MAX_SETS = 600
+#: Words remembered per summarizer; past this many the table starts afresh.
+_TABLE_SIZE = 200_000
 
 
 class NewsRankSummarizer(AbstractSummarizer):  # type: ignore[misc]
@@ -55,21 +67,23 @@ class NewsRankSummarizer(AbstractSummarizer):  # type: ignore[misc]
     probability_weight = 1.0
     topic_weight = 0.5  #: similarity to the title, or else to the lede
     coverage_weight = 2.0
-    coverage_share = 2.0  #: keeping a share s of the sentences blends min(1, 2 s) toward coverage
+    coverage_topic_weight = 0.3
+    lede_share = 0.25  #: keeping at most this share of the sentences: news view alone
+    digest_share = 0.4  #: keeping at least this share: coverage view alone
     quote_penalty = 0.3
     label_penalty = 1.0
     fragment_penalty = 1.0
     fragment_words = 5  #: shorter sentences are fragments
     extra_candidates = 3  #: set search looks at the best count + this many
-    redundancy_weight = 0.5
+    redundancy_weight = 0.5  #: for a lede
+    coverage_redundancy_weight = 0.2  #: for a digest
     length_weight = 2.0
     sentence_words = 17  #: a news highlight's typical length, in words
 
     def __init__(self, stemmer: Callable[[str], str] = null_stemmer) -> None:
         super().__init__(stemmer)
         self._stop_words: frozenset[str] = frozenset()
-        # Word -> stem, or None for a stop word; words recur across articles.
-        self._term = lru_cache(maxsize=100_000)(self._term_of)
+        self._table = _TermTable(self._term_of)
 
     @property
     def stop_words(self) -> frozenset[str]:
@@ -78,17 +92,16 @@ class NewsRankSummarizer(AbstractSummarizer):  # type: ignore[misc]
     @stop_words.setter
     def stop_words(self, words: Iterable[str]) -> None:
         self._stop_words = frozenset(map(self.normalize_word, words))
-        self._term.cache_clear()
+        self._table = _TermTable(self._term_of)  # terms depend on the stop words
 
     def __call__(self, document: Any, sentences_count: Any) -> tuple[Any, ...]:
         sentences = document.sentences
         if not sentences:
             return ()
-        features = self._features(document)
+        features = self._features(document, sentences)
         if isinstance(sentences_count, int) and not isinstance(sentences_count, bool):
             count = min(sentences_count, len(sentences))
-            scores = features.scores(count)
-            chosen = self._select(features, scores, count)
+            chosen = self._select(features, features.scores(count), count)
             return tuple(sentences[i] for i in sorted(chosen))
         # A share or a word budget: how many sentences it keeps depends on the
         # ranking, and the ranking on how many are kept. One round of each settles it.
@@ -99,7 +112,7 @@ class NewsRankSummarizer(AbstractSummarizer):  # type: ignore[misc]
 
     def rate_sentences(self, document: Any, count: int = 3) -> dict[Any, float]:
         """Each sentence's score for a summary of `count` sentences (sumy's convention)."""
-        scores = self._features(document).scores(count)
+        scores = self._features(document, document.sentences).scores(count)
         return {s: float(v) for s, v in zip(document.sentences, scores, strict=True)}
 
     def _best(
@@ -113,91 +126,95 @@ class NewsRankSummarizer(AbstractSummarizer):  # type: ignore[misc]
         normalized = self.normalize_word(word)
         return None if normalized in self._stop_words else self.stem_word(normalized)
 
-    def _terms(self, words: Sequence[str]) -> list[str]:
-        terms = map(self._term, words)
-        return [t for t in terms if t is not None]
-
-    def _features(self, document: Any) -> _Features:
-        sentences = document.sentences
+    def _features(self, document: Any, sentences: Sequence[Any]) -> _Features:
         n = len(sentences)
-        terms = [self._terms(s.words) for s in sentences]
-        vocabulary: dict[str, int] = {}
-        columns = [vocabulary.setdefault(t, len(vocabulary)) for ts in terms for t in ts]
-        rows = np.repeat(np.arange(n), [len(ts) for ts in terms])
-        width = max(1, len(vocabulary))
-        counts = np.bincount(rows * width + columns, minlength=n * width).reshape(n, width)
-        counts = counts.astype(float)
-        present = (counts > 0).astype(float)
-        idf = np.log(n / np.maximum(present.sum(axis=0), 1.0))
-        vectors = _unit_rows(counts * idf)
-        similarity = vectors @ vectors.T
-        np.fill_diagonal(similarity, 0.0)
-
+        counts, title = self._counts(sentences, document.headings)
+        # tf-idf vectors of unit length (all zeros for a sentence with no terms).
+        weighted = counts * np.log(n / np.maximum((counts > 0).sum(axis=0), 1))
+        norms = np.sqrt((weighted * weighted).sum(axis=1))
+        vectors = weighted / np.where(norms > 0, norms, 1.0)[:, None]
+        centrality, forward = _centralities(vectors, norms > 0)
+        totals = counts.sum(axis=0)
         # The mean probability of a sentence's terms (repeats counted), SumBasic's signal.
-        frequency = counts.sum(axis=0) / max(1.0, counts.sum())
-        lengths = counts.sum(axis=1)
-        probability = np.divide(counts @ frequency, lengths, out=np.zeros(n), where=lengths > 0)
+        probability = _ratio((counts * totals).sum(axis=1), counts.sum(axis=1) * totals.sum())
+        topic = _topic(title * (totals > 0), vectors)
         news = (
             self.position_weight * self.decay ** np.arange(n)
-            + self.forward_weight * _spread(np.triu(similarity, 1).sum(axis=1))
-            + self.centrality_weight * _spread(similarity.sum(axis=1))
+            + self.forward_weight * _spread(forward)
+            + self.centrality_weight * _spread(centrality)
             + self.probability_weight * _spread(probability)
-            + self.topic_weight * self._topic(document, vocabulary, idf, vectors)
+            + self.topic_weight * topic
         )
-        coverage = self.coverage_weight * _spread(_textrank_degree(present))
+        coverage = (
+            self.coverage_weight * _spread(_centroid_cosine(counts))
+            + self.coverage_topic_weight * topic
+        )
         texts = [str(s) for s in sentences]
-        words = np.array([len(t.split()) for t in texts])
-        penalty = (
-            self.quote_penalty * np.array([_is_quote(t) for t in texts])
-            + self.label_penalty * np.array([bool(_LABEL.match(t)) for t in texts])
-            + self.fragment_penalty * (words < self.fragment_words)
-        )
+        spaced = np.array([len(t.split()) for t in texts])
+        penalty = np.array([self._penalty(t) for t in texts])
+        penalty += self.fragment_penalty * (spaced < self.fragment_words)
         return _Features(
-            news=news,
+            news=news - penalty,
             coverage=coverage,
-            penalty=penalty,
-            similarity=similarity,
-            words=words,
-            coverage_share=self.coverage_share,
+            vectors=vectors,
+            words=spaced,
+            lede_share=self.lede_share,
+            digest_share=self.digest_share,
         )
 
-    def _topic(
-        self, document: Any, vocabulary: dict[str, int], idf: np.ndarray, vectors: np.ndarray
-    ) -> np.ndarray:
-        """Similarity to the title's terms, or else to the first two sentences."""
-        title = [t for h in document.headings for t in self._terms(h.words) if t in vocabulary]
-        if title:
-            query = np.zeros(vectors.shape[1])
-            for term in title:
-                query[vocabulary[term]] += 1.0
-        else:
-            query = vectors[:2].sum(axis=0)
-        norm = float(np.linalg.norm(query))
-        return vectors @ (query / norm) if norm else np.zeros(len(vectors))
+    def _counts(
+        self, sentences: Sequence[Any], headings: Sequence[Any]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Sentences x terms, how often each term occurs (at least one column),
+        and the same for the headings together."""
+        if len(self._table) > _TABLE_SIZE:
+            self._table = _TermTable(self._term_of)
+        get = self._table.__getitem__
+        parts = [*sentences, *headings]
+        found = np.array([get(w) for s in parts for w in s.words], dtype=np.intp)
+        rows = np.repeat(np.arange(len(parts)), [len(s.words) for s in parts])
+        kept = found >= 0
+        # The headings' words all count in one row, after the sentences.
+        rows = np.minimum(rows[kept], len(sentences))
+        vocabulary, columns = np.unique(found[kept], return_inverse=True)
+        width = max(1, len(vocabulary))
+        height = len(sentences) + 1
+        flat = np.bincount(rows * width + columns, minlength=height * width)
+        matrix = flat.reshape(height, width).astype(float)
+        return matrix[:-1], matrix[-1]
 
-    def _select(self, features: _Features, scores: np.ndarray, count: int) -> list[int]:
-        """The `count` sentences with the best total score, least overlap and a
-        length near `count` news highlights."""
-        order = [int(i) for i in np.argsort(-scores, kind="stable")]
+    def _penalty(self, text: str) -> float:
+        """How much a sentence is marked down for being a quotation or a label."""
+        quote = text.startswith(_QUOTE_OPEN) or text.count('"') >= 2
+        label = _LABEL.match(text) is not None
+        return self.quote_penalty * quote + self.label_penalty * label
+
+    def _select(self, features: _Features, scores: np.ndarray, count: int) -> Sequence[int]:
+        """The `count` sentences with the best total score, least overlap and, for
+        a lede, a length near `count` news highlights."""
+        if count <= 0:
+            return []
+        order = np.argsort(-scores, kind="stable")
         candidates = order[: count + self.extra_candidates]
-        if math.comb(len(candidates), count) > _MAX_SETS:
-            return order[:count]
-        target = count * self.sentence_words
+        sets, pairs = _subsets(len(candidates), count)
+        if not len(sets):
+            return [int(i) for i in order[:count]]
+        share = features.blend(count)
+        redundancy = (1 - share) * self.redundancy_weight + share * self.coverage_redundancy_weight
         # Length matters for a short, lede-like summary, not for a digest.
-        length_weight = self.length_weight * (1.0 - features.blend(count))
-        similarity, words = features.similarity, features.words
-
-        def value(chosen: Iterable[int]) -> float:
-            picked = list(chosen)
-            overlap = sum(similarity[a, b] for a, b in combinations(picked, 2))
-            length = abs(int(words[picked].sum()) - target) / target
-            return float(
-                scores[picked].sum() - self.redundancy_weight * overlap - length_weight * length
-            )
-
-        # max() keeps the first best set; candidates come in rank order, so ties
-        # go to the better-ranked sentences and the result is deterministic.
-        return list(max(combinations(candidates, count), key=value))
+        length_weight = self.length_weight * (1.0 - share)
+        target = count * self.sentence_words
+        picked = candidates[sets]
+        chosen = features.vectors[candidates]
+        similarity = (chosen[:, None, :] * chosen[None, :, :]).sum(axis=2)
+        overlap = similarity[pairs[0], pairs[1]]
+        length = np.abs(features.words[picked].sum(axis=1) - target) / target
+        value = (
+            scores[picked].sum(axis=1) - redundancy * overlap.sum(axis=1) - length_weight * length
+        )
+        # argmax keeps the first best set; sets come in rank order, so ties go
+        # to the better-ranked sentences and the result is deterministic.
+        return [int(i) for i in picked[int(np.argmax(value))]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,49 +223,86 @@ class _Features:
 
     news: np.ndarray
     coverage: np.ndarray
-    penalty: np.ndarray
-    similarity: np.ndarray
+    vectors: np.ndarray  #: each sentence's unit tf-idf vector
     words: np.ndarray
-    coverage_share: float
+    lede_share: float
+    digest_share: float
 
     def blend(self, count: int) -> float:
         """How far toward coverage a summary of `count` sentences leans (0 to 1)."""
-        return min(1.0, self.coverage_share * count / len(self.news))
+        share = count / len(self.news)
+        ramp = (share - self.lede_share) / (self.digest_share - self.lede_share)
+        return min(1.0, max(0.0, ramp))
 
     def scores(self, count: int) -> np.ndarray:
         share = self.blend(count)
-        blended: np.ndarray = (1 - share) * self.news + share * self.coverage - self.penalty
+        blended: np.ndarray = (1 - share) * self.news + share * self.coverage
         return blended
 
 
-def _textrank_degree(present: np.ndarray) -> np.ndarray:
-    """Each sentence's summed TextRank similarity: shared terms over the sum of the
-    log term counts, for sentences of more than one term (Mihalcea & Tarau 2004)."""
-    sizes = present.sum(axis=1)
-    logs = np.log(np.maximum(sizes, 1.0))
-    shared = present @ present.T
-    denominator = logs[:, None] + logs[None, :]
-    usable = (sizes[:, None] > 1) & (sizes[None, :] > 1)
-    weights = np.divide(
-        shared, denominator, out=np.zeros_like(shared), where=usable & (denominator > 0)
-    )
-    np.fill_diagonal(weights, 0.0)
-    degree: np.ndarray = weights.sum(axis=1)
-    return degree
+class _TermTable(dict[str, int]):
+    """Word -> term id, -1 for a stop word; computed the first time a word is seen."""
+
+    def __init__(self, term_of: Callable[[str], str | None]) -> None:
+        super().__init__()
+        self._term_of = term_of
+        self._ids: dict[str, int] = {}
+
+    def __missing__(self, word: str) -> int:
+        term = self._term_of(word)
+        found = self[word] = -1 if term is None else self._ids.setdefault(term, len(self._ids))
+        return found
 
 
-def _unit_rows(matrix: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    unit: np.ndarray = np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
-    return unit
+@cache
+def _subsets(size: int, count: int) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """Every `count`-subset of range(size) as rows, in itertools order, and the
+    index pairs within each; no rows when there are too many to search."""
+    if math.comb(size, count) > _MAX_SETS:
+        return np.empty((0, count), np.intp), (np.empty((0, 0), np.intp),) * 2
+    sets = np.array(list(combinations(range(size), count)), dtype=np.intp).reshape(-1, count)
+    within = np.array(list(combinations(range(count), 2)), dtype=np.intp).reshape(-1, 2)
+    return sets, (sets[:, within[:, 0]], sets[:, within[:, 1]])
+
+
+def _topic(title: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+    """Cosine to the title's term counts, or else to the first two sentences."""
+    query = title if title.any() else vectors[:2].sum(axis=0)
+    norm = float(np.sqrt((query * query).sum()))
+    return (vectors * (query / norm)).sum(axis=1) if norm else np.zeros(len(vectors))
+
+
+def _centralities(vectors: np.ndarray, nonempty: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each sentence's summed cosine to every other sentence, and to those after it.
+
+    Sums of dot products, taken as dot products with summed vectors: numpy would
+    hand a sentences x sentences product to BLAS, whose threads cost more than
+    the arithmetic at this size, and far more on a busy machine.
+    """
+    after = np.cumsum(vectors[::-1], axis=0)[::-1]  # the sum of sentence i's and all later
+    centrality = (vectors * after[0]).sum(axis=1) - nonempty
+    forward = (vectors * after).sum(axis=1) - nonempty
+    return centrality, forward
+
+
+def _centroid_cosine(counts: np.ndarray) -> np.ndarray:
+    """The cosine between each sentence's term counts and the rest of the article's,
+    from |rest|^2 = |all|^2 - 2 s.all + |s|^2."""
+    totals = counts.sum(axis=0)
+    dot = (counts * totals).sum(axis=1)
+    squares = (counts * counts).sum(axis=1)
+    rest = np.sqrt(np.maximum(float((totals * totals).sum()) - 2 * dot + squares, 0.0))
+    return _ratio(dot - squares, np.sqrt(squares) * rest)
+
+
+def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """numerator / denominator, 0 where the denominator is 0."""
+    out = np.zeros_like(numerator, dtype=float)
+    quotient: np.ndarray = np.divide(numerator, denominator, out=out, where=denominator > 0)
+    return quotient
 
 
 def _spread(values: np.ndarray) -> np.ndarray:
     """Scaled to [0, 1]; all zeros when every value is the same."""
     low, high = float(values.min()), float(values.max())
     return (values - low) / (high - low) if high > low else np.zeros_like(values)
-
-
-def _is_quote(text: str) -> bool:
-    """A sentence that opens with a quotation mark, or holds a quotation."""
-    return text.startswith(_QUOTE_OPEN) or text.count('"') >= 2
