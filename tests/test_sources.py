@@ -3,6 +3,7 @@ feed-file keys that configure sources, filters and fetching."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -333,3 +334,28 @@ def test_a_line_removed_from_jsonl_is_an_article_removed(tmp_path: Path) -> None
     lines.write_text(LINES[0] + "\n", encoding="utf-8")
     report = run(project)
     assert report.entries == 4 and not report.failures
+
+
+def test_json_feed_bad_items_are_named_and_skipped() -> None:
+    from feedsum.sources import feed
+
+    doc = {
+        "version": "https://jsonfeed.org/version/1",
+        "title": "J",
+        "feed_url": "https://j.example.org/feed.json",
+        "items": [
+            "not an object",
+            {"id": "2", "content_text": "Fine.", "date_published": "yesterday"},
+            {"id": "3", "url": "/three", "content_html": "<p>Three.</p>", "author": {"name": "A"}},
+            {"content_text": "No id, no link: an id from the text."},
+        ],
+    }
+    items, errors = feed.parse(json.dumps(doc).encode(), origin="j.json", source="j.json")
+    assert [str(e) for e in errors] == [
+        "j.json: item 1 is not an object; it is skipped",
+        "j.json: item 2 has a bad date 'yesterday'; it is skipped",
+    ]
+    three, four = (item.article for item in items)
+    assert (three.link, three.author, three.body) == ("https://j.example.org/three", "A", "Three.")
+    assert three.source_url == "https://j.example.org/feed.json"
+    assert four.id.startswith("urn:feedsum:")

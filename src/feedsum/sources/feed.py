@@ -12,8 +12,10 @@ from __future__ import annotations
 import io
 import json
 import xml.sax
-from dataclasses import replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 from urllib.parse import urljoin
 
@@ -23,6 +25,20 @@ from feedsum.sources import Item, htmltext, stamp
 
 #: A summary shorter than this, with no content, is a teaser of the linked article.
 TEASER_WORDS = 120
+
+
+@dataclass(frozen=True, slots=True)
+class _Upstream:
+    """The feed being read: named in errors and in each entry's attribution."""
+
+    origin: str
+    source: str
+    title: str | None
+    url: str | None
+
+
+#: One entry read into (its upstream data, its title, its date); ValueError if it is bad.
+_Read = Callable[[], tuple[dict[str, Any], str, datetime | None]]
 
 
 def parse(
@@ -45,97 +61,34 @@ def parse(
     if not parsed.get("version") and not parsed.entries:
         raise SourceError(origin, "not an RSS, Atom or JSON feed; check the URL or the file")
     feed = parsed.feed
-    title = htmltext.text(feed.get("title", "")) or None
     self_link = next(
         (link.get("href") for link in feed.get("links", []) if link.get("rel") == "self"), None
     )
-    attribution = url or self_link or feed.get("link")
-    items, errors = [], []
-    for number, entry in enumerate(parsed.entries, start=1):
-        content = [c.get("value", "") for c in entry.get("content", [])]
-        summary = entry.get("summary", "")
-        title_detail = entry.get("title_detail", {})
-        raw_title = entry.get("title", "")
-        # dict.get: feedparser's own get() maps a missing `updated` to `published`, warning.
-        when = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
-        upstream = {
-            "id": entry.get("id"),
-            "title": raw_title,
-            "link": entry.get("link"),
-            "author": entry.get("author"),
-            "published": dict.get(entry, "published"),
-            "updated": dict.get(entry, "updated"),
-            "summary": summary,
-            "content": content,
-            "tags": [t.get("term") for t in entry.get("tags", [])],
-        }
-        try:
-            items.append(
-                _item(
-                    upstream,
-                    title=htmltext.text(raw_title)
-                    if "html" in title_detail.get("type", "")
-                    else raw_title.strip(),
-                    published=_utc(when),
-                    feed_title=title,
-                    attribution=attribution,
-                    origin=origin,
-                    source=source,
-                    number=number,
-                )
-            )
-        except SourceError as error:
-            errors.append(error)
-    return _unique(items, errors, origin)
+    upstream = _Upstream(
+        origin, source, htmltext.text(feed.get("title", "")) or None,
+        url or self_link or feed.get("link"),
+    )  # fmt: skip
+    return _collect(upstream, [partial(_from_parsed, entry) for entry in parsed.entries])
 
 
-def _item(
-    upstream: dict[str, Any],
-    *,
-    title: str,
-    published: datetime | None,
-    feed_title: str | None,
-    attribution: str | None,
-    origin: str,
-    source: str,
-    number: int,
-) -> Item:
-    link = upstream.get("link") or None
-    entry_id = upstream.get("id") or link
-    if not entry_id:
-        entry_id = f"{source}#{stamp([title, upstream.get('summary'), upstream.get('content')])}"
-    content = [c for c in upstream.get("content") or [] if c]
-    paragraphs = [p for html in content for p in htmltext.paragraphs(html)]
-    teaser = False
-    if not paragraphs:
-        paragraphs = htmltext.paragraphs(upstream.get("summary") or "")
-        teaser = sum(len(p.split()) for p in paragraphs) < TEASER_WORDS
-    if not paragraphs and not link:
-        raise SourceError(origin, f"item {number} has no text and no link; it is skipped")
-    article = Article(
-        id=entry_id,
-        origin=link or f"{origin} item {number}",
-        body="\n\n".join(paragraphs),
-        title=title or None,
-        link=link,
-        author=(upstream.get("author") or "").strip() or None,
-        published=published,
-        tags=tuple(t.strip() for t in upstream.get("tags") or [] if t and t.strip()),
-        source_title=feed_title,
-        source_url=attribution,
-        teaser=teaser and link is not None,
-    )
-    return Item(key=f"{source}#{entry_id}", stamp=stamp(upstream), article=article)
-
-
-def _unique(
-    items: list[Item], errors: list[SourceError], origin: str
-) -> tuple[list[Item], list[SourceError]]:
-    """The first item of each id (an upstream may repeat one)."""
-    seen: dict[str, Item] = {}
-    for item in items:
-        seen.setdefault(item.key, item)
-    return list(seen.values()), errors
+def _from_parsed(entry: Any) -> tuple[dict[str, Any], str, datetime | None]:
+    """An RSS or Atom entry as feedparser gives it."""
+    raw_title = entry.get("title", "")
+    is_html = "html" in entry.get("title_detail", {}).get("type", "")
+    # dict.get: feedparser's own get() maps a missing `updated` to `published`, warning.
+    when = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
+    upstream = {
+        "id": entry.get("id"),
+        "title": raw_title,
+        "link": entry.get("link"),
+        "author": entry.get("author"),
+        "published": dict.get(entry, "published"),
+        "updated": dict.get(entry, "updated"),
+        "summary": entry.get("summary", ""),
+        "content": [c.get("value", "") for c in entry.get("content", [])],
+        "tags": [t.get("term") for t in entry.get("tags", [])],
+    }
+    return upstream, htmltext.text(raw_title) if is_html else raw_title.strip(), _utc(when)
 
 
 def _json_feed(
@@ -154,51 +107,85 @@ def _json_feed(
     if not isinstance(raw_items, list):
         raise SourceError(origin, "a JSON Feed without an items list; check the source")
     base = url or feed.get("feed_url")
-    attribution = url or feed.get("feed_url") or feed.get("home_page_url")
-    title = str(feed.get("title") or "").strip() or None
-    items, errors = [], []
-    for number, raw in enumerate(raw_items, start=1):
-        if not isinstance(raw, dict):
-            errors.append(SourceError(origin, f"item {number} is not an object; it is skipped"))
-            continue
-        authors = raw.get("authors") or ([raw["author"]] if raw.get("author") else [])
-        names = [str(a["name"]) for a in authors if isinstance(a, dict) and a.get("name")]
-        link = raw.get("url") or raw.get("external_url")
-        content = raw.get("content_html") or ""
-        if not content and raw.get("content_text"):
-            # Plain text: its blank lines are its paragraphs.
-            content = "".join(
-                f"<p>{_escape(p)}</p>" for p in str(raw["content_text"]).split("\n\n")
-            )
-        when = raw.get("date_published") or raw.get("date_modified")
-        upstream = {
-            "id": str(raw.get("id") or "") or None,
-            "title": raw.get("title"),
-            "link": urljoin(base, link) if base and link else link,
-            "author": ", ".join(names) or None,
-            "published": raw.get("date_published"),
-            "updated": raw.get("date_modified"),
-            "summary": raw.get("summary") or "",
-            "content": [content] if content else [],
-            "tags": [t for t in raw.get("tags") or [] if isinstance(t, str)],
-        }
+    upstream = _Upstream(
+        origin, source, str(feed.get("title") or "").strip() or None,
+        url or feed.get("feed_url") or feed.get("home_page_url"),
+    )  # fmt: skip
+    return _collect(upstream, [partial(_from_json, raw, base) for raw in raw_items])
+
+
+def _from_json(raw: Any, base: str | None) -> tuple[dict[str, Any], str, datetime | None]:
+    """A JSON Feed item."""
+    if not isinstance(raw, dict):
+        raise ValueError("is not an object")
+    authors = raw.get("authors") or ([raw["author"]] if raw.get("author") else [])
+    names = [str(a["name"]) for a in authors if isinstance(a, dict) and a.get("name")]
+    link = raw.get("url") or raw.get("external_url")
+    content = raw.get("content_html") or ""
+    if not content and raw.get("content_text"):
+        # Plain text: its blank lines are its paragraphs.
+        content = "".join(f"<p>{_escape(p)}</p>" for p in str(raw["content_text"]).split("\n\n"))
+    upstream = {
+        "id": str(raw.get("id") or "") or None,
+        "title": raw.get("title"),
+        "link": urljoin(base, link) if base and link else link,
+        "author": ", ".join(names) or None,
+        "published": raw.get("date_published"),
+        "updated": raw.get("date_modified"),
+        "summary": raw.get("summary") or "",
+        "content": [content] if content else [],
+        "tags": [t for t in raw.get("tags") or [] if isinstance(t, str)],
+    }
+    when = raw.get("date_published") or raw.get("date_modified")
+    return upstream, str(raw.get("title") or "").strip(), _rfc3339(when)
+
+
+def _collect(feed: _Upstream, entries: Sequence[_Read]) -> tuple[list[Item], list[SourceError]]:
+    """Every good entry's item, the first of each id (an upstream may repeat one),
+    and an error naming each bad entry by its position."""
+    items: dict[str, Item] = {}
+    errors = []
+    for number, read in enumerate(entries, start=1):
         try:
-            published = _rfc3339(when, origin, number)
-            items.append(
-                _item(
-                    upstream,
-                    title=str(raw.get("title") or "").strip(),
-                    published=published,
-                    feed_title=title,
-                    attribution=attribution,
-                    origin=origin,
-                    source=source,
-                    number=number,
-                )
-            )
-        except SourceError as error:
-            errors.append(error)
-    return _unique(items, errors, origin)
+            item = _item(*read(), feed=feed, number=number)
+        except ValueError as exc:
+            errors.append(SourceError(feed.origin, f"item {number} {exc}; it is skipped"))
+            continue
+        items.setdefault(item.key, item)
+    return list(items.values()), errors
+
+
+def _item(
+    upstream: dict[str, Any], title: str, published: datetime | None, *, feed: _Upstream,
+    number: int,
+) -> Item:  # fmt: skip
+    link = upstream.get("link") or None
+    entry_id = upstream.get("id") or link
+    if not entry_id:
+        # Neither guid nor link (rare): the id is the item's text, as a URI.
+        entry_id = "urn:feedsum:" + stamp([title, upstream.get("summary"), upstream.get("content")])
+    content = [c for c in upstream.get("content") or [] if c]
+    paragraphs = [p for html in content for p in htmltext.paragraphs(html)]
+    teaser = False
+    if not paragraphs:
+        paragraphs = htmltext.paragraphs(upstream.get("summary") or "")
+        teaser = sum(len(p.split()) for p in paragraphs) < TEASER_WORDS
+    if not paragraphs and not link:
+        raise ValueError("has no text and no link")
+    article = Article(
+        id=entry_id,
+        origin=link or f"{feed.origin} item {number}",
+        body="\n\n".join(paragraphs),
+        title=title or None,
+        link=link,
+        author=(upstream.get("author") or "").strip() or None,
+        published=published,
+        tags=tuple(t.strip() for t in upstream.get("tags") or [] if t and t.strip()),
+        source_title=feed.title,
+        source_url=feed.url,
+        teaser=teaser and link is not None,
+    )
+    return Item(key=f"{feed.source}#{entry_id}", stamp=stamp(upstream), article=article)
 
 
 def _utc(when: Any) -> datetime | None:
@@ -215,15 +202,13 @@ def _escape(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def _rfc3339(value: Any, origin: str, number: int) -> datetime | None:
+def _rfc3339(value: Any) -> datetime | None:
     if not value:
         return None
     try:
         when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
-        raise SourceError(
-            origin, f"item {number} has a bad date {value!r}; it is skipped"
-        ) from None
+        raise ValueError(f"has a bad date {value!r}") from None
     return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
 
 
