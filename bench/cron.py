@@ -20,6 +20,7 @@ from feedsum.pipeline import build
 from feedsum.state import State
 
 FEEDSUM = [sys.executable, "-m", "feedsum"]
+COLD_ROUNDS = 2
 
 
 def floor_stat_read_hash(articles: Path) -> float:
@@ -32,8 +33,8 @@ def floor_stat_read_hash(articles: Path) -> float:
     return time.perf_counter() - started
 
 
-def run_build(feeds: Path, state: Path, *args: str) -> tuple[float, int]:
-    """Wall seconds and peak RSS (KiB) of one `feedsum build` process."""
+def run_build(feeds: Path, state: Path, *args: str) -> tuple[float, int, float]:
+    """Wall seconds, peak RSS (KiB) and CPU seconds (its own) of one `feedsum build` process."""
     argv = [*FEEDSUM, "build", "-q", "--feeds", str(feeds), "--state", str(state), *args]
     started = time.perf_counter()
     child = subprocess.Popen(argv)
@@ -42,7 +43,7 @@ def run_build(feeds: Path, state: Path, *args: str) -> tuple[float, int]:
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} exited {child.returncode}")
-    return seconds, usage.ru_maxrss
+    return seconds, usage.ru_maxrss, usage.ru_utime + usage.ru_stime
 
 
 def best(times: list[float]) -> float:
@@ -55,17 +56,24 @@ def measure(feeds: Path, work: Path, articles: int) -> dict[str, Any]:
     floor = best([floor_stat_read_hash(feeds / "articles") for _ in range(5)])
     out["floor_stat_read_hash_s"] = floor
 
-    cold: dict[int, float] = {}
-    for jobs in (1, 2):
-        state = work / f"cold-{jobs}.db"
-        seconds, rss = run_build(feeds, state, "--jobs", str(jobs))
-        cold[jobs] = seconds
+    # The better of COLD_ROUNDS cold builds each, alternating: a burst of load on
+    # a shared machine then spoils one of them, not both.
+    cold: dict[int, tuple[float, int, float]] = {}
+    for round_ in range(COLD_ROUNDS):
+        for jobs in (1, 2):
+            state = work / f"cold-{jobs}-{round_}.db"
+            seconds, rss, cpu = run_build(feeds, state, "--jobs", str(jobs))
+            if jobs not in cold or seconds < cold[jobs][0]:
+                cold[jobs] = (seconds, rss, cpu)
+    for jobs, (seconds, rss, cpu) in cold.items():
         out[f"cold_jobs{jobs}_s"] = seconds
         out[f"cold_jobs{jobs}_articles_per_s"] = articles / seconds
+        # Less noisy than the wall clock on a shared machine; all processes' CPU.
+        out[f"cold_jobs{jobs}_cpu_s"] = cpu
         out[f"cold_jobs{jobs}_peak_rss_mib"] = rss / 1024
-    out["jobs2_speedup"] = cold[1] / cold[2]
+    out["jobs2_speedup"] = cold[1][0] / cold[2][0]
 
-    state = work / "cold-1.db"
+    state = work / "cold-1-0.db"
     out["nochange_command_s"] = best([run_build(feeds, state)[0] for _ in range(3)])
     # The same rebuild inside this process: the work itself, without interpreter start-up.
     config = load_feed(feeds / "bench.toml")
@@ -83,11 +91,12 @@ def measure(feeds: Path, work: Path, articles: int) -> dict[str, Any]:
     victim = feeds / "articles" / f"{articles // 2:05}.txt"
     victim.write_text(victim.read_text(encoding="utf-8") + "\nA late correction.\n")
     out["one_change_s"] = run_build(feeds, state)[0]
-    out["one_change_vs_cold_jobs1"] = out["one_change_s"] / cold[1]
+    out["one_change_vs_cold_jobs1"] = out["one_change_s"] / cold[1][0]
     return out
 
 
 TARGETS = (
+    ("cold_jobs1_articles_per_s", ">=", 500),
     ("jobs2_speedup", ">=", 1.8),
     ("nochange_vs_floor", "<=", 1.5),
     ("one_change_vs_cold_jobs1", "<=", 0.05),
@@ -99,10 +108,12 @@ def report(figures: dict[str, Any]) -> str:
     n = figures["articles"]
     rows = [
         ("floor: stat + read + hash every file", f"{figures['floor_stat_read_hash_s']:.3f} s"),
-        ("cold build --jobs 1", f"{figures['cold_jobs1_s']:.1f} s, "
-         f"{figures['cold_jobs1_articles_per_s']:.0f} articles/s"),
-        ("cold build --jobs 2", f"{figures['cold_jobs2_s']:.1f} s, "
-         f"{figures['cold_jobs2_articles_per_s']:.0f} articles/s"),
+        (f"cold build --jobs 1, best of {COLD_ROUNDS}", f"{figures['cold_jobs1_s']:.1f} s, "
+         f"{figures['cold_jobs1_articles_per_s']:.0f} articles/s  (target >= 500); "
+         f"{n / figures['cold_jobs1_cpu_s']:.0f} per CPU second"),
+        (f"cold build --jobs 2, best of {COLD_ROUNDS}", f"{figures['cold_jobs2_s']:.1f} s, "
+         f"{figures['cold_jobs2_articles_per_s']:.0f} articles/s; "
+         f"{n / figures['cold_jobs2_cpu_s']:.0f} per CPU second"),
         ("  speedup of --jobs 2", f"{figures['jobs2_speedup']:.2f}x  (target >= 1.8x)"),
         ("no-change rebuild, in process", f"{figures['nochange_inprocess_s']:.3f} s = "
          f"{figures['nochange_vs_floor']:.2f}x floor  (target <= 1.5x)"),

@@ -14,15 +14,25 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import algorithms
 import corpus
 import cron
+import feedwrite
 
 RESULTS = Path(__file__).resolve().parent / "results"
+Section = tuple[str, Callable[[dict[str, Any]], str], Callable[[dict[str, Any]], list[str]]]
+SECTIONS: tuple[Section, ...] = (
+    ("algorithms", algorithms.report, algorithms.missed),
+    ("feed_writing", feedwrite.report, feedwrite.missed),
+    ("cron", cron.report, cron.missed),
+)  # printed in this order
 
 
 def main() -> int:
@@ -33,18 +43,26 @@ def main() -> int:
 
     started = time.perf_counter()
     work = Path(tempfile.mkdtemp(prefix="feedsum-bench-"))
+    figures: dict[str, Any] = {}
     try:
+        # The builds first: a child's peak RSS counts what it was forked from,
+        # and the in-process figures grow this process.
         feeds = corpus.write_corpus(work, args.articles)
-        figures = {"cron": cron.measure(feeds, work, args.articles)}
+        figures["cron"] = cron.measure(feeds, work, args.articles)
+        name, items = algorithms.load(work)
+        figures["algorithms"] = algorithms.measure(name, items, work)
+        articles = [(item.paragraphs, item.title) for item in items]
+        figures["feed_writing"] = feedwrite.measure(work, articles)
     finally:
         if args.keep:
             print(f"work folder kept: {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
 
-    print(cron.report(figures["cron"]))
-    for line in cron.missed(figures["cron"]):
-        print(f"  MISSED: {line}")
+    for key, report, missed in SECTIONS:
+        print(report(figures[key]))
+        for line in missed(figures[key]):
+            print(f"  MISSED: {line}")
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     meta = {"when": stamp, "python": platform.python_version(), "cpus": os.cpu_count()}
     RESULTS.mkdir(exist_ok=True)

@@ -139,6 +139,20 @@ def test_summary_length_limits_accepted(feed_path: Path, summary: str, length: L
     assert parse_text(feed_path, feed_toml(summary=summary)).summary.length == length
 
 
+@pytest.mark.parametrize(
+    ("summary", "ranked"),
+    [
+        ("", 300),
+        ("max_sentences = 0", 0),
+        ("max_sentences = 50", 50),
+        ("max_sentences = 5000", 5000),
+    ],
+)
+def test_max_sentences_accepted(feed_path: Path, summary: str, ranked: int) -> None:
+    config = parse_text(feed_path, feed_toml(summary=summary or 'algorithm = "lexrank"'))
+    assert config.summary.max_sentences == ranked
+
+
 # --- errors -----------------------------------------------------------------------------------
 
 ERRORS = [
@@ -152,6 +166,24 @@ ERRORS = [
     ),
     pytest.param(
         feed_toml(summary="sentences = 51"), "summary.sentences", ["from 1 to 50"], id="sent-51"
+    ),
+    pytest.param(
+        feed_toml(summary="max_sentences = 49"),
+        "summary.max_sentences",
+        ["got 49", "0 (rank every sentence) or a number of at least 50"],
+        id="max-sentences-49",
+    ),
+    pytest.param(
+        feed_toml(summary="max_sentences = -1"),
+        "summary.max_sentences",
+        ["got -1", "at least 50"],
+        id="max-sentences-negative",
+    ),
+    pytest.param(
+        feed_toml(summary='max_sentences = "300"'),
+        "summary.max_sentences",
+        ["got '300'", "whole number"],
+        id="max-sentences-string",
     ),
     pytest.param(
         feed_toml(summary="sentences = true"),

@@ -4,9 +4,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from feedsum.model import Length, SummarySettings
+from feedsum.model import DEFAULT_MAX_SENTENCES, Length, SummarySettings
 from feedsum.sources.textfile import parse
-from feedsum.summarize import ALGORITHMS, summarize
+from feedsum.summarize import ALGORITHMS, first_sentences, summarize
 from feedsum.text import clean, sentences_of
 
 
@@ -64,8 +64,9 @@ def test_settings_key_changes_with_every_setting() -> None:
         SummarySettings(algorithm="textrank").key(),
         SummarySettings(length=Length(value=4)).key(),
         SummarySettings(length=Length(kind="ratio", value=0.3)).key(),
+        SummarySettings(max_sentences=100).key(),
     }
-    assert len(keys) == 4
+    assert len(keys) == 5
 
 
 @pytest.mark.parametrize("algorithm", sorted(ALGORITHMS))
@@ -104,3 +105,59 @@ def test_take_by_words_is_the_longest_prefix_that_fits(words: list[int], budget:
     assert taken >= 1
     assert taken == 1 or sum(words[:taken]) <= budget
     assert taken == len(words) or sum(words[: taken + 1]) > budget
+
+
+def test_default_settings_key_is_the_one_stored_before_the_cap() -> None:
+    # Stored in the state database: a new key would re-summarize every article.
+    assert SummarySettings().key() == "newsrank;sentences=3;english"
+    assert SummarySettings(max_sentences=DEFAULT_MAX_SENTENCES).key() == SummarySettings().key()
+    assert SummarySettings(max_sentences=0).key() == "newsrank;sentences=3;english;max_sentences=0"
+    assert SummarySettings(max_sentences=80).key() != SummarySettings(max_sentences=90).key()
+
+
+def test_first_sentences_cuts_across_paragraphs() -> None:
+    split = [("a", "b"), ("c", "d", "e"), ("f",)]
+    assert first_sentences(split, 0) is split
+    assert first_sentences(split, 6) is split
+    assert list(first_sentences(split, 3)) == [("a", "b"), ("c",)]
+    assert list(first_sentences(split, 2)) == [("a", "b")]
+    assert list(first_sentences(split, 1)) == [("a",)]
+
+
+def numbered_paragraphs(sentences: int) -> tuple[str, ...]:
+    """Paragraphs of 7 sentences; the second half repeats one topic, which makes
+    its sentences the most central of the whole article."""
+    topics = ("ferry", "harbour", "council", "tram", "library", "river", "storm", "budget")
+
+    def rare(i: int) -> str:  # a made-up word of its own for each sentence
+        return "".join(chr(ord("a") + (i // 26**k) % 26) for k in range(3)) + "ton"
+
+    texts = [
+        f"The {rare(i)} and the {rare(i + sentences)} met the {topics[i % 8]}."
+        if 2 * i < sentences
+        else f"The storm hit the river budget and the {topics[i % 8]} again."
+        for i in range(sentences)
+    ]
+    return tuple(" ".join(texts[i : i + 7]) for i in range(0, sentences, 7))
+
+
+@pytest.mark.parametrize("algorithm", ["newsrank", "lexrank", "textrank", "lead", "sumy:luhn"])
+@pytest.mark.parametrize(
+    "length", [Length(value=3), Length(kind="ratio", value=0.1), Length(kind="words", value=40)]
+)
+def test_long_articles_are_summarized_from_their_first_sentences(
+    algorithm: str, length: Length
+) -> None:
+    article = numbered_paragraphs(140)
+    assert len(sentences_of(article)) == 140
+    if algorithm in ("lexrank", "textrank"):  # uncapped, they prefer the second half
+        whole = summarize(article, SummarySettings(algorithm=algorithm, max_sentences=0))
+        assert min(whole.indices) >= 70
+    capped = SummarySettings(algorithm=algorithm, length=length, max_sentences=70)
+    summary = summarize(article, capped)
+    assert summary.indices and max(summary.indices) < 70
+    # Exactly the summary of an article made of the first 70 sentences, uncapped.
+    uncapped = SummarySettings(algorithm=algorithm, length=length, max_sentences=0)
+    assert summary == summarize(article[:10], uncapped)
+    # Under the cap, it changes nothing.
+    assert summarize(article[:10], capped) == summary

@@ -1,13 +1,25 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from feedsum.sources.textfile import parse
-from feedsum.text import _WORD, clean, is_caption, sentences_of, split_sentences, split_words
+from feedsum.text import (
+    _WORD,
+    _sentence_tokenizer,
+    clean,
+    is_caption,
+    prime_words,
+    sentences_of,
+    split_sentences,
+    split_words,
+)
 from tests.conftest import SHARED
 
 
@@ -117,6 +129,9 @@ TRICKY = [
     "said.", "said,", "3:30,", "1,000", "--", "\u2014", "(", ")", "[x]", "...", "?", "!",
     "\u2019", "\u201d", "\u201c", "d'ye", "gonna", "x", "x.", ":", ";", "&", "<",
     "rock'n'roll", "O'Neil", "Zo\u00eb", "e.g.", "word'", "'word", '"word"', "end.",
+    # First and last chunks that are tokenized as inner ones, and their near misses.
+    '"\'x', '""x', '"`x', "''x", '"', "x.)", 'x."', "x.'", "x..", "x.,", ".x.", "x.\u201d",
+    "x:", "x,", "x.\u00bb", "``", "x\u2019.", "U.S.", "x.!", "x?", "(x).",
 ]  # fmt: skip
 
 
@@ -140,3 +155,75 @@ def test_split_words_is_nltks_tokenizer_on_real_articles() -> None:
     sentences = [s for line in lines for s in sentences_of(clean(json.loads(line)["text"]))]
     assert len(sentences) > 1000
     assert [split_words(s) for s in sentences] == [nltk_words(s) for s in sentences]
+
+
+def dev_paragraphs(name: str, articles: int = 60) -> list[tuple[str, ...]]:
+    data = SHARED / "data" / name
+    if not data.is_file():
+        pytest.skip(f"{data} is absent (the shared dev data is not beside this checkout)")
+    lines = data.read_text(encoding="utf-8").splitlines()[:articles]
+    return [clean(json.loads(line)["text"]) for line in lines]
+
+
+@pytest.mark.parametrize("name", ["cnndm-dev.jsonl", "bbc-dev.jsonl"])
+def test_split_sentences_is_punkts_own_on_real_articles(name: str) -> None:
+    import punkt
+
+    plain = punkt.PunktSentenceTokenizer(_sentence_tokenizer().params)
+    paragraphs = [p for article in dev_paragraphs(name) for p in article]
+    expected = [tuple(s.strip() for s in plain.tokenize(p) if s.strip()) for p in paragraphs]
+    # Twice: the second time, every boundary's verdict comes from the memo.
+    for _ in range(2):
+        assert [split_sentences(p) for p in paragraphs] == expected
+
+
+@pytest.mark.parametrize("name", ["cnndm-dev.jsonl", "bbc-dev.jsonl"])
+def test_primed_words_are_nltks_on_real_articles(name: str) -> None:
+    articles = [sentences_of(article) for article in dev_paragraphs(name, 40)]
+    for sentences in articles:
+        prime_words(sentences)
+        assert [split_words(s) for s in sentences] == [nltk_words(s) for s in sentences]
+
+
+@given(st.lists(st.lists(st.sampled_from(TRICKY) | st.text(min_size=1, max_size=6), max_size=14)))
+def test_primed_words_are_nltks_exactly(sentences: list[list[str]]) -> None:
+    texts = [" ".join(chunks) for chunks in sentences]
+    prime_words(texts)
+    assert [split_words(t) for t in texts] == [nltk_words(t) for t in texts]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        'He said "no."\t)',  # closers after a tab: NLTK's final-period rule stops there
+        "He said no.\u00a0\u201d",
+        "The xqzv word xqzv, twice.",  # the sentinel word itself
+        "",
+        "Alone.",
+    ],
+)
+def test_words_at_the_edges_are_nltks(sentence: str) -> None:
+    prime_words([sentence])
+    assert split_words(sentence) == nltk_words(sentence)
+
+
+@pytest.mark.parametrize(("preset", "expected"), [(None, "1"), ("2", "2")])
+def test_one_blas_thread_unless_the_environment_says_otherwise(
+    preset: str | None, expected: str
+) -> None:
+    # A fresh interpreter: numpy must not be loaded before feedsum loads nltk.
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if preset is not None:
+        env["OPENBLAS_NUM_THREADS"] = preset
+    code = (
+        "import os, sys\n"
+        "from feedsum.text import split_words\n"
+        "assert 'numpy' not in sys.modules\n"
+        "split_words('Words need nltk, which loads numpy.')\n"
+        "assert 'numpy' in sys.modules\n"
+        "print(os.environ['OPENBLAS_NUM_THREADS'])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == expected

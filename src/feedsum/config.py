@@ -186,8 +186,18 @@ def _summary(path: Path, data: Mapping[str, Any]) -> SummarySettings:
             f"use a number from 1 to {MAX_SENTENCES}",
         )
         length = Length(kind="sentences", value=count)
-    table.reject_unknown("algorithm, sentences, ratio, words, language")
-    return SummarySettings(algorithm=algorithm, length=length, language=language)
+    # 0, or at least the most `sentences` allows: a summary never lacks its sentences.
+    ranked = table.get("max_sentences", int, SummarySettings().max_sentences, what="a whole number")
+    table.check(
+        "max_sentences",
+        lambda n: n == 0 or n >= MAX_SENTENCES,
+        ranked,
+        f"use 0 (rank every sentence) or a number of at least {MAX_SENTENCES}",
+    )
+    table.reject_unknown("algorithm, sentences, ratio, words, language, max_sentences")
+    return SummarySettings(
+        algorithm=algorithm, length=length, language=language, max_sentences=ranked
+    )
 
 
 def _sources(table: _Table) -> tuple[SourceConfig, ...]:

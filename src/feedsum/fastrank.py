@@ -146,8 +146,9 @@ class _Summarizer(AbstractSummarizer):  # type: ignore[misc]
     def _terms(self, sentences: Sequence[Any]) -> _Terms:
         """The sentences' terms (stop words dropped, stems kept in word order)."""
         table = self._words()
-        words = [len(s.words) for s in sentences]
-        found = table.rows(chain.from_iterable(s.words for s in sentences), sum(words))
+        tokens = [s.words for s in sentences]  # each a cached property: read once
+        words = [len(t) for t in tokens]
+        found = table.rows(chain.from_iterable(tokens), sum(words))
         terms = table.facts[found, 0]
         kept = terms >= 0
         rows = np.repeat(np.arange(len(sentences)), words)[kept]
@@ -275,8 +276,9 @@ class FastLuhnSummarizer(_Summarizer):
         sentences = document.sentences
         table = self._words()
         significant = self._significant(table, document.words)
-        lengths = [len(s.words) for s in sentences]
-        found = table.rows(chain.from_iterable(s.words for s in sentences), sum(lengths))
+        tokens = [s.words for s in sentences]  # each a cached property: read once
+        lengths = [len(t) for t in tokens]
+        found = table.rows(chain.from_iterable(tokens), sum(lengths))
         flags = np.isin(table.facts[found, 2], significant)
         ratings = np.zeros(len(sentences))
         positions = np.flatnonzero(flags)

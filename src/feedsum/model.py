@@ -12,6 +12,8 @@ from datetime import datetime
 from typing import Literal
 
 LengthKind = Literal["sentences", "ratio", "words"]
+#: Sentences ranked per article by default: see `SummarySettings.max_sentences`.
+DEFAULT_MAX_SENTENCES = 300
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -81,10 +83,17 @@ class SummarySettings:
     algorithm: str = "newsrank"
     length: Length = Length()
     language: str = "english"
+    #: Only an article's first this many sentences are ranked (0: all of them):
+    #: sentence graphs grow with the square of the sentences.
+    max_sentences: int = DEFAULT_MAX_SENTENCES
 
     def key(self) -> str:
         """A string that changes whenever the settings would change a summary."""
-        return f"{self.algorithm};{self.length};{self.language}"
+        key = f"{self.algorithm};{self.length};{self.language}"
+        # Named only when not the default: stored keys from before the cap stay valid.
+        if self.max_sentences != DEFAULT_MAX_SENTENCES:
+            key += f";max_sentences={self.max_sentences}"
+        return key
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -18,7 +18,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 from feedsum.model import Summary, SummarySettings
-from feedsum.text import Tokenizer, split_sentences
+from feedsum.text import Tokenizer, one_blas_thread, prime_words, split_sentences
 
 # Bumped whenever a change here may select other sentences for the same input:
 # the state then re-summarizes every article.
@@ -121,6 +121,7 @@ DEFAULT_ALGORITHM = SummarySettings().algorithm
 
 @cache
 def _stemmer(language: str) -> Callable[[str], str]:
+    one_blas_thread()  # before nltk, and numpy with it, load
     from sumy.nlp.stemmers import Stemmer
 
     # Articles of one build share most words; stemming each once is a real saving.
@@ -129,6 +130,7 @@ def _stemmer(language: str) -> Callable[[str], str]:
 
 @cache
 def _summarizer(name: str, language: str) -> Any:
+    one_blas_thread()  # before the rankers load numpy
     from sumy.utils import get_stop_words
 
     build = ALGORITHMS[name].build
@@ -160,6 +162,19 @@ def split_paragraphs(paragraphs: Sequence[str]) -> list[tuple[str, ...]]:
     return [split_sentences(p) for p in paragraphs]
 
 
+def first_sentences(split: Sequence[Sequence[str]], limit: int) -> Sequence[Sequence[str]]:
+    """The paragraphs' sentences up to `limit` in all; every one when `limit` is 0."""
+    if not limit or sum(map(len, split)) <= limit:
+        return split
+    kept: list[Sequence[str]] = []
+    for group in split:
+        if limit <= 0:
+            break
+        kept.append(group[:limit])
+        limit -= len(group)
+    return kept
+
+
 def summarize(
     paragraphs: Sequence[str], settings: SummarySettings, title: str | None = None
 ) -> Summary:
@@ -173,13 +188,18 @@ def summarize(
 def summarize_split(
     split: Sequence[Sequence[str]], settings: SummarySettings, title: str | None = None
 ) -> Summary:
-    """`summarize` for an article already split into sentences, paragraph by paragraph."""
+    """`summarize` for an article already split into sentences, paragraph by paragraph.
+
+    Only the first `settings.max_sentences` sentences are summarized (all when 0).
+    """
+    split = first_sentences(split, settings.max_sentences)
     sentences = tuple(s for group in split for s in group)
     words = [len(s.split()) for s in sentences]
     length = settings.length
     if length.take(words) >= len(sentences) or settings.algorithm == "lead":
         indices = tuple(range(length.take(words)))
     else:
+        prime_words(sentences)  # the article's new words in a few NLTK calls, not one a sentence
         doc = document(split, Tokenizer(settings.language), title)
         position = {id(s): i for i, s in enumerate(doc.sentences)}
 

@@ -10,9 +10,12 @@ cron run with nothing new to summarize should not pay for it.
 
 from __future__ import annotations
 
+import os
 import re
-from collections.abc import Callable, Sequence
-from functools import cache, lru_cache
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from functools import cache
+from itertools import chain
 from typing import Any
 
 # Page furniture that ends a scraped article: the marker and all that follows it.
@@ -62,14 +65,48 @@ def clean(body: str) -> tuple[str, ...]:
 def _sentence_tokenizer() -> Any:
     import punkt
 
+    class Tokenizer(punkt.PunktSentenceTokenizer):
+        """Punkt, remembering its verdict on each candidate boundary's context.
+
+        The verdict depends on the context string alone (the word before the
+        period, the period, the next word), and contexts such as "said. The"
+        recur across the articles of a build.
+        """
+
+        def __init__(self, params: Any) -> None:
+            super().__init__(params)
+            self._verdicts: dict[str, bool] = {}
+
+        def _context_has_sentbreak(self, context: str) -> bool:
+            verdict = self._verdicts.get(context)
+            if verdict is None:
+                if len(self._verdicts) >= _MAX_CHUNKS:
+                    self._verdicts.clear()
+                verdict = self._verdicts[context] = super()._context_has_sentbreak(context)
+            return verdict
+
     params = punkt.load_model("english").merged_with(
         punkt.PunktParameters(abbrev_types=set(_EXTRA_ABBREVIATIONS))
     )
-    return punkt.PunktSentenceTokenizer(params)
+    return Tokenizer(params)
+
+
+def one_blas_thread() -> None:
+    """Ask for one BLAS thread, if numpy is not loaded yet (importing nltk loads it).
+
+    A summary's matrices have a few hundred rows at most: OpenBLAS's threads
+    cost far more than they save on those (a 60 x 600 product took 7.7 ms with
+    two threads on a busy two-core machine, 0.08 ms with one), and --jobs
+    already spreads articles over the cores. A setting in the environment wins.
+    """
+    if "numpy" not in sys.modules:
+        for name in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ.setdefault(name, "1")
 
 
 @cache
 def _word_tokenizer() -> Callable[[str], list[str]]:
+    one_blas_thread()
     from nltk.tokenize import NLTKWordTokenizer
 
     tokenize: Callable[[str], list[str]] = NLTKWordTokenizer().tokenize
@@ -97,46 +134,181 @@ def split_words(sentence: str) -> tuple[str, ...]:
     space before, a space after, or the true start or end of the sentence).
     The result is NLTK's own token list; tests check it on real articles.
     """
+    if _SENTINEL in sentence:
+        return _words(_word_tokenizer()(sentence))  # never in practice: no memo
+    chunks = _chunks(sentence)
+    if len(chunks) <= 1:
+        return _alone(chunks[0]) if chunks else ()
+    first, last = chunks[0], chunks[-1]
+    # Most first chunks ("The", "Mr.") and last ones ("said.") need no call of
+    # their own: see `_plain_first` and `_plain_last`.
+    head: tuple[str, ...] | None = ()
+    tail: tuple[str, ...] | None = ()
+    if _plain_first(first):
+        inner = chunks[:-1]
+    else:
+        inner = chunks[1:-1]
+        head = _FIRST.get(first)
+    plain = _plain_last(last)
+    if plain is not None:
+        inner.append(plain)
+    else:
+        tail = _LAST.get(last)
+    if head is None or tail is None:
+        # Both ends in one NLTK call, "first SENTINEL last": a call costs about
+        # the same for one chunk as for a few.
+        found = _between([first, last], outer=False)
+        if head is None:
+            head = found[0]
+            _store(_FIRST, {first: head})
+        if tail is None:
+            tail = found[1]
+            _store(_LAST, {last: tail})
+    try:
+        words = list(chain.from_iterable(map(_MIDDLE.__getitem__, inner)))
+    except KeyError:  # every new chunk of the sentence in one call
+        known = {c: _MIDDLE[c] for c in inner if c in _MIDDLE}
+        known.update(_prime(inner))
+        words = [w for chunk in inner for w in known[chunk]]
+    return (*head, *words, *tail)
+
+
+def prime_words(sentences: Iterable[str]) -> None:
+    """Tokenize the inner chunks of these sentences that are not memoized yet.
+
+    `split_words` then finds them all. One NLTK call costs about as much for a
+    few hundred chunks as for one, so priming an article's sentences together
+    saves most of what its new words would cost a sentence at a time.
+    """
+    chunks: list[str] = []
+    for sentence in sentences:
+        parts = sentence.split()
+        if len(parts) > 1 and _SENTINEL not in sentence:
+            # A few extra chunks (a first chunk in quotes, one before closing
+            # quotes or brackets) are memoized too, unused but harmless.
+            chunks += parts[:-1]
+            plain = _plain_last(parts[-1])
+            if plain is not None:
+                chunks.append(plain)
+    _prime(chunks)
+
+
+# A word of letters that no NLTK rule changes and that text almost never holds.
+_SENTINEL = "xqzv"
+_CLOSERS = re.compile(r"[\]\)}>\"'\u00bb\u201d\u2019]+")
+# Chunks to their words, by where they stand in a sentence: first, last, in
+# between (by far the most common), or alone.
+_FIRST: dict[str, tuple[str, ...]] = {}
+_LAST: dict[str, tuple[str, ...]] = {}
+_MIDDLE: dict[str, tuple[str, ...]] = {}
+_ALONE: dict[str, tuple[str, ...]] = {}
+_MAX_CHUNKS = 500_000  # per memo; bounded memory on an endless stream of new words
+_BATCH = 1000  # chunks per NLTK call when priming
+
+
+def _plain_first(chunk: str) -> bool:
+    """A first chunk that NLTK tokenizes as it would inside the sentence.
+
+    Of NLTK's rules, only those for quote marks treat the start of the text
+    differently from a space before it, and an opening `"` followed by
+    anything but another quote mark becomes "``" either way.
+    """
+    return chunk[0] != "'" and (chunk[0] != '"' or chunk[1:2] not in ('"', "'", "`"))
+
+
+def _plain_last(chunk: str) -> str | None:
+    """For a last chunk that needs no call of its own, the inner chunk whose
+    words it has; else None.
+
+    Only two NLTK rules look for the end of the text: a final period (and any
+    closing quotes or brackets after it) and a final colon or comma. A chunk
+    without either is tokenized as inside the sentence; so is what comes
+    before the final period, which the rule splits off with spaces.
+    """
+    if "." not in chunk:
+        return None if chunk[-1] in ":," else chunk
+    found = _FINAL_PERIOD.fullmatch(chunk)
+    return found.group(1) if found else None
+
+
+# What NLTK's final-period rule splits off: a period after anything but a
+# period, and the closing quotes and brackets after it (no word among them).
+_FINAL_PERIOD = re.compile(r"(.*[^.])\.[\]\)}>\"'\u00bb\u201d\u2019]*")
+
+
+def _chunks(sentence: str) -> list[str]:
+    """The whitespace-separated chunks; NLTK's final-period rule reaches past
+    closing brackets and quotes, so the last real chunk keeps any after it."""
     chunks = sentence.split()
     if not chunks:
-        return ()
-    # NLTK's final-period rule reaches past closing brackets and quotes, so the
-    # last real chunk and any such closers after it are tokenized together.
+        return chunks
     end = len(chunks)
     while end > 1 and _CLOSERS.fullmatch(chunks[end - 1]):
         end -= 1
-    chunks[end - 1 :] = [" ".join(chunks[end - 1 :])]
-    if len(chunks) == 1:
-        return _chunk_words(chunks[0], False, False)
-    words = list(_chunk_words(chunks[0], False, True))
-    middle = _MIDDLE_CHUNKS
-    for chunk in chunks[1:-1]:
-        found = middle.get(chunk)
-        if found is None:
-            if len(middle) >= _MAX_MIDDLE_CHUNKS:
-                middle.clear()  # bounded memory on an endless stream of new words
-            found = middle[chunk] = _chunk_words(chunk, True, True)
-        words.extend(found)
-    words.extend(_chunk_words(chunks[-1], True, False))
-    return tuple(words)
+    if end < len(chunks):
+        # Joined with the whitespace as written: NLTK's rule knows a space, not a tab.
+        start = len(sentence)
+        for chunk in reversed(chunks[end - 1 :]):
+            start = sentence.rindex(chunk, 0, start)
+        chunks[end - 1 :] = [sentence[start:].rstrip()]
+    return chunks
 
 
-_SENTINEL = "x"
-_CLOSERS = re.compile(r"[\]\)}>\"'\u00bb\u201d\u2019]+")
-# Chunks in the middle of a sentence, by far the most common: a plain dict is
-# the cheapest memo for them.
-_MIDDLE_CHUNKS: dict[str, tuple[str, ...]] = {}
-_MAX_MIDDLE_CHUNKS = 500_000
-
-
-@lru_cache(maxsize=100_000)
-def _chunk_words(chunk: str, before: bool, after: bool) -> tuple[str, ...]:
-    text = f"{_SENTINEL} {chunk}" if before else chunk
-    if after:
-        text = f"{text} {_SENTINEL}"
-    tokens = _word_tokenizer()(text)
-    tokens = tokens[int(before) : len(tokens) - int(after)]
+def _words(tokens: Iterable[str]) -> tuple[str, ...]:
     return tuple(w for w in tokens if _WORD.match(w))
+
+
+def _store(memo: dict[str, tuple[str, ...]], found: dict[str, tuple[str, ...]]) -> None:
+    if len(memo) + len(found) > _MAX_CHUNKS:
+        memo.clear()
+    memo.update(found)
+
+
+def _alone(chunk: str) -> tuple[str, ...]:
+    found = _ALONE.get(chunk)
+    if found is None:
+        found = _words(_word_tokenizer()(chunk))
+        _store(_ALONE, {chunk: found})
+    return found
+
+
+def _prime(chunks: list[str]) -> dict[str, tuple[str, ...]]:
+    """Memoize the words of the chunks not memoized yet; returns those."""
+    new = set(chunks).difference(_MIDDLE)
+    found: dict[str, tuple[str, ...]] = {}
+    if new:
+        missing = [c for c in dict.fromkeys(chunks) if c in new]  # in a stable order
+        for start in range(0, len(missing), _BATCH):
+            batch = missing[start : start + _BATCH]
+            found.update(zip(batch, _between(batch, outer=True), strict=True))
+        _store(_MIDDLE, found)
+    return found
+
+
+def _between(parts: list[str], *, outer: bool) -> list[tuple[str, ...]]:
+    """The words of each part, tokenized in one NLTK call with the parts joined
+    by sentinel words; `outer` puts one before the first and after the last too.
+
+    No NLTK rule looks past the space next to a chunk, except those anchored to
+    the start or the end of the text, so each part gets the tokens it gets in a
+    sentence with a word on either side (or the sentence's start or end where
+    `outer` is false). No part holds the sentinel, and no rule splits or joins
+    it, so the sentinel tokens fall exactly between the parts' tokens.
+    """
+    text = f" {_SENTINEL} ".join(parts)
+    if outer:
+        text = f"{_SENTINEL} {text} {_SENTINEL}"
+    groups: list[list[str]] = [[]]
+    for token in _word_tokenizer()(text):
+        if token == _SENTINEL:
+            groups.append([])
+        else:
+            groups[-1].append(token)
+    if outer:
+        groups = groups[1:-1]
+    if len(groups) != len(parts):  # unreachable with the rules above; checked all the same
+        raise RuntimeError(f"NLTK split a sentinel word in {text!r}")
+    return [_words(group) for group in groups]
 
 
 class Tokenizer:
