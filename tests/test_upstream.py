@@ -534,3 +534,16 @@ def test_the_memory_of_dropped_items_is_bounded(
     got = titles(project)
     assert len(got) == 3 and {"RSS story 5", "RSS story 6"} <= got
     assert "RSS story 1" not in got and "RSS story 2" not in got
+
+
+def test_a_teaser_linking_elsewhere_than_http_keeps_its_text(
+    tmp_path: Path, upstream: Upstream
+) -> None:
+    teaser = {"title": "Mail us", "link": "mailto:desk@example.org", "guid": "m",
+              "summary": "Write to the desk. Letters are read every week."}  # fmt: skip
+    upstream.routes["/rss"] = Reply(200, rss([teaser]))
+    project = make_project(tmp_path, source(upstream.url("/rss")))
+    (failure,) = run(project).failures
+    assert "mailto:desk@example.org: not an http(s) URL" in str(failure)
+    assert entries(project)[0].summary == "Write to the desk. Letters are read every week."
+    assert not run(project).failures

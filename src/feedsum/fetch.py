@@ -98,6 +98,9 @@ class Fetcher:
 
     def get(self, url: str, *, etag: str | None = None, modified: str | None = None) -> Fetched:
         """GET `url`, conditional on the validators given; FetchError on any failure."""
+        if httpx.URL(url).scheme not in ("http", "https"):
+            # A mailto: or javascript: link in an item would fail the same way forever.
+            raise FetchError(url, "not an http(s) URL", permanent=True)
         headers = {}
         if etag:
             headers["If-None-Match"] = etag
