@@ -547,3 +547,13 @@ def test_a_teaser_linking_elsewhere_than_http_keeps_its_text(
     assert "mailto:desk@example.org: not an http(s) URL" in str(failure)
     assert entries(project)[0].summary == "Write to the desk. Letters are read every week."
     assert not run(project).failures
+
+
+def test_an_excluded_copy_does_not_hide_the_kept_one(tmp_path: Path, upstream: Upstream) -> None:
+    early = rss_item(1, title="Sponsored: story 1")  # the earliest copy, kept out
+    upstream.routes["/a"] = Reply(200, rss([early]))
+    upstream.routes["/b"] = Reply(200, rss([{**rss_item(1), "guid": "b-1", "date": rfc822(2)}]))
+    rules = '[filter]\nexclude = { title = "^Sponsored" }\n'
+    project = make_project(tmp_path, source(upstream.url("/a")) + source(upstream.url("/b")), rules)
+    assert not run(project).failures
+    assert titles(project) == {"RSS story 1"}

@@ -527,7 +527,8 @@ def _build(
     unique, clashes = _one_per_id(config, files)
     failures.extend(clashes)
     items = [r for r in records if units[r.key].source is not None]
-    shown_from = [r for r in dedup([*unique, *items]) if not r.excluded]
+    # Kept-out articles never stand in for a copy the filters let through.
+    shown_from = dedup(r for r in (*unique, *items) if not r.excluded)
     if oldest is not None:
         shown_from = [r for r in shown_from if r.dated >= oldest]
     shown = newest_first(shown_from, config.max_items)
