@@ -17,7 +17,8 @@ from click.testing import CliRunner, Result
 
 from feedsum import PROJECT_URL, __version__
 from feedsum.cli import cli
-from feedsum.config import load_feed
+from feedsum.config import FetchConfig, load_feed
+from feedsum.fetch import Fetcher, FetchError
 from feedsum.pipeline import BuildReport, build
 from feedsum.state import State
 from tests.upstream import Reply, Route, Upstream, serve
@@ -557,3 +558,13 @@ def test_an_excluded_copy_does_not_hide_the_kept_one(tmp_path: Path, upstream: U
     project = make_project(tmp_path, source(upstream.url("/a")) + source(upstream.url("/b")), rules)
     assert not run(project).failures
     assert titles(project) == {"RSS story 1"}
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [("http://[::1/x", "not a valid URL (Invalid port"), ("http:///x", "not an http(s) URL")],
+)
+def test_unusable_urls_fail_for_good_without_a_request(url: str, reason: str) -> None:
+    with Fetcher(FetchConfig()) as client, pytest.raises(FetchError) as error:
+        client.get(url)
+    assert reason in str(error.value) and error.value.permanent

@@ -92,13 +92,17 @@ class Fetcher:
     def __exit__(self, *_: object) -> None:
         self._client.close()
 
-    def _host(self, url: str) -> threading.Semaphore:
+    def _host(self, host: str) -> threading.Semaphore:
         with self._lock:
-            return self._hosts[httpx.URL(url).host]
+            return self._hosts[host]
 
     def get(self, url: str, *, etag: str | None = None, modified: str | None = None) -> Fetched:
         """GET `url`, conditional on the validators given; FetchError on any failure."""
-        if httpx.URL(url).scheme not in ("http", "https"):
+        try:
+            parsed = httpx.URL(url)
+        except httpx.InvalidURL as exc:
+            raise FetchError(url, f"not a valid URL ({exc})", permanent=True) from exc
+        if parsed.scheme not in ("http", "https") or not parsed.host:
             # A mailto: or javascript: link in an item would fail the same way forever.
             raise FetchError(url, "not an http(s) URL", permanent=True)
         headers = {}
@@ -107,7 +111,7 @@ class Fetcher:
         if modified:
             headers["If-Modified-Since"] = modified
         limit = self.config.max_bytes
-        with self._host(url):
+        with self._host(parsed.host):
             deadline = time.monotonic() + self.config.timeout
             try:
                 with self._client.stream("GET", url, headers=headers) as response:
@@ -120,8 +124,11 @@ class Fetcher:
                 ) from exc
             except httpx.TimeoutException as exc:
                 raise FetchError(url, f"timed out ({type(exc).__name__})") from exc
+            except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+                raise FetchError(url, f"not a valid URL ({exc})", permanent=True) from exc
             except httpx.HTTPError as exc:
-                raise FetchError(url, f"cannot fetch it ({exc or type(exc).__name__})") from exc
+                reason = str(exc) or type(exc).__name__
+                raise FetchError(url, f"cannot fetch it ({reason})") from exc
 
     def _read(self, url: str, response: httpx.Response, deadline: float, limit: int) -> Fetched:
         final = str(response.url)
