@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 import feedparser
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from feedsum.cli import cli
 from feedsum.config import load_feed, parse_feed
@@ -359,3 +361,34 @@ def test_json_feed_bad_items_are_named_and_skipped() -> None:
     assert (three.link, three.author, three.body) == ("https://j.example.org/three", "A", "Three.")
     assert three.source_url == "https://j.example.org/feed.json"
     assert four.id.startswith("urn:feedsum:")
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+_FIELDS = ("id", "url", "external_url", "title", "content_html", "content_text", "summary",
+           "date_published", "date_modified", "authors", "author", "tags")  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    top=st.fixed_dictionaries(
+        {}, optional={k: _JSON for k in ("title", "feed_url", "home_page_url")}
+    ),
+    items=st.lists(
+        st.fixed_dictionaries({}, optional={k: _JSON for k in _FIELDS}) | _JSON, max_size=3
+    ),
+)
+def test_json_feed_of_any_shape_gives_items_or_named_errors(
+    top: dict[str, object], items: list[object]
+) -> None:
+    from feedsum.sources import feed
+
+    doc = {"version": "https://jsonfeed.org/version/1.1", **top, "items": items}
+    got, errors = feed.parse(json.dumps(doc).encode(), origin="j.json", source="j.json")
+    assert len(got) + len(errors) <= len(items)
+    assert all(str(e).startswith("j.json: item ") for e in errors)

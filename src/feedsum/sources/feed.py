@@ -106,38 +106,46 @@ def _json_feed(
     raw_items = feed.get("items")
     if not isinstance(raw_items, list):
         raise SourceError(origin, "a JSON Feed without an items list; check the source")
-    base = url or feed.get("feed_url")
-    upstream = _Upstream(
-        origin, source, str(feed.get("title") or "").strip() or None,
-        url or feed.get("feed_url") or feed.get("home_page_url"),
-    )  # fmt: skip
-    return _collect(upstream, [partial(_from_json, raw, base) for raw in raw_items])
+    title, feed_url, home = (
+        value if isinstance(value := feed.get(key), str) and value.strip() else None
+        for key in ("title", "feed_url", "home_page_url")
+    )
+    upstream = _Upstream(origin, source, title and title.strip(), url or feed_url or home)
+    return _collect(upstream, [partial(_from_json, raw, url or feed_url) for raw in raw_items])
 
 
 def _from_json(raw: Any, base: str | None) -> tuple[dict[str, Any], str, datetime | None]:
-    """A JSON Feed item."""
+    """A JSON Feed item; a field of the wrong type counts as absent."""
     if not isinstance(raw, dict):
         raise ValueError("is not an object")
-    authors = raw.get("authors") or ([raw["author"]] if raw.get("author") else [])
-    names = [str(a["name"]) for a in authors if isinstance(a, dict) and a.get("name")]
-    link = raw.get("url") or raw.get("external_url")
-    content = raw.get("content_html") or ""
-    if not content and raw.get("content_text"):
+
+    def text(key: str) -> str:
+        value = raw.get(key)
+        return value if isinstance(value, str) else ""
+
+    authors = raw.get("authors") or [raw.get("author")]
+    authors = authors if isinstance(authors, list) else []
+    names = [a["name"] for a in authors if isinstance(a, dict) and isinstance(a.get("name"), str)]
+    link = text("url") or text("external_url")
+    content = text("content_html")
+    if not content and text("content_text"):
         # Plain text: its blank lines are its paragraphs.
-        content = "".join(f"<p>{_escape(p)}</p>" for p in str(raw["content_text"]).split("\n\n"))
+        content = "".join(f"<p>{_escape(p)}</p>" for p in text("content_text").split("\n\n"))
+    entry_id = raw.get("id")
+    tags = raw.get("tags")
     upstream = {
-        "id": str(raw.get("id") or "") or None,
-        "title": raw.get("title"),
-        "link": urljoin(base, link) if base and link else link,
+        "id": str(entry_id) if isinstance(entry_id, str | int) and str(entry_id) else None,
+        "title": text("title"),
+        "link": (urljoin(base, link) if base and link else link) or None,
         "author": ", ".join(names) or None,
-        "published": raw.get("date_published"),
-        "updated": raw.get("date_modified"),
-        "summary": raw.get("summary") or "",
+        "published": text("date_published"),
+        "updated": text("date_modified"),
+        "summary": text("summary"),
         "content": [content] if content else [],
-        "tags": [t for t in raw.get("tags") or [] if isinstance(t, str)],
+        "tags": [t for t in tags if isinstance(t, str)] if isinstance(tags, list) else [],
     }
-    when = raw.get("date_published") or raw.get("date_modified")
-    return upstream, str(raw.get("title") or "").strip(), _rfc3339(when)
+    when = text("date_published") or text("date_modified")
+    return upstream, text("title").strip(), _rfc3339(when)
 
 
 def _collect(feed: _Upstream, entries: Sequence[_Read]) -> tuple[list[Item], list[SourceError]]:

@@ -34,14 +34,17 @@ def extract(data: bytes | str, origin: str, url: str | None = None) -> Page:
     """The article in an HTML page, or a SourceError when there is none."""
     import trafilatura
 
-    found = trafilatura.bare_extraction(
-        data,
-        url=url,
-        with_metadata=True,
-        include_comments=False,
-        include_tables=False,
-        deduplicate=False,
-    )
+    try:
+        found = trafilatura.bare_extraction(
+            data,
+            url=url,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=False,
+            deduplicate=False,
+        )
+    except Exception as exc:  # any page from the web: its failure must stay its own
+        raise SourceError(origin, f"cannot read the page ({type(exc).__name__}: {exc})") from exc
     text = getattr(found, "text", None) or ""
     title = getattr(found, "title", None) or None
     paragraphs = [p.strip() for p in text.split("\n") if p.strip()]
