@@ -127,12 +127,16 @@ def evaluate(
             summarize(items[0].paragraphs, SummarySettings(algorithm=algorithm), items[0].title)
         totals = dict.fromkeys(ROUGE_TYPES, 0.0)
         times_ms: list[float] = []
-        words: list[int] = []
+        summaries = []
+        # Every summary first, then every score: timed between scorings, a summary
+        # would also pay for the garbage the ROUGE scorer leaves behind.
         for item in items:
             settings = SummarySettings(algorithm=algorithm, length=length_for(item, spec))
             started = time.perf_counter()
-            summary = summarize(item.paragraphs, settings, item.title)
+            summaries.append(summarize(item.paragraphs, settings, item.title))
             times_ms.append(1000 * (time.perf_counter() - started))
+        words: list[int] = []
+        for item, summary in zip(items, summaries, strict=True):
             words.append(sum(len(s.split()) for s in summary.sentences))
             for name, value in score(item.reference, summary.sentences, scorer).items():
                 totals[name] += value
