@@ -130,6 +130,13 @@ def test_markdown_toml_front_matter_and_heading_title() -> None:
     assert (plain.title, plain.id, plain.published) == (None, "tag:c", None)
 
 
+def test_markdown_tables_render() -> None:
+    text = "A table follows.\n\n| city | boats |\n| --- | --- |\n| Malmö | 40 |\n"
+    article = markdown.parse(text, origin="t.md", default_id="tag:t", timezone=PARIS)
+    assert article.html is not None and "<td>Malmö</td>" in article.html
+    assert "Malmö" in article.body
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [

@@ -436,6 +436,27 @@ def test_gzip_bodies_are_decoded(tmp_path: Path, upstream: Upstream) -> None:
     assert titles(project) == {"RSS story 1"}
 
 
+def test_brotli_bodies_are_decoded(tmp_path: Path, upstream: Upstream) -> None:
+    import brotli
+
+    body = brotli.compress(rss([rss_item(1)]))
+    upstream.routes["/rss"] = Reply(200, body, {"Content-Encoding": "br"})
+    project = make_project(tmp_path, source(upstream.url("/rss")))
+    assert not run(project).failures
+    assert titles(project) == {"RSS story 1"}
+
+
+def test_force_fetches_at_once_despite_the_back_off(tmp_path: Path, upstream: Upstream) -> None:
+    upstream.routes["/rss"] = Reply(503, b"down", {"Retry-After": "3600"})
+    project = make_project(tmp_path, source(upstream.url("/rss")))
+    assert run(project).failures
+    upstream.routes["/rss"] = Reply(200, rss([rss_item(1)]))
+    assert run(project, NOW + timedelta(minutes=5)).failures  # backing off: not asked
+    assert len(upstream.hits("/rss")) == 1
+    assert not run(project, NOW + timedelta(minutes=6), force=True).failures
+    assert len(upstream.hits("/rss")) == 2 and titles(project) == {"RSS story 1"}
+
+
 def test_gzip_bomb_is_stopped_by_the_cap(tmp_path: Path, upstream: Upstream) -> None:
     body = gzip.compress(b"<rss>" + b" " * 5_000_000)
     assert len(body) < 200_000  # small on the wire, 5 MB decoded
