@@ -92,7 +92,7 @@ def test_bad_lines_are_named_and_the_rest_scored(tmp_path: Path) -> None:
     )
     result = CliRunner().invoke(cli, ["eval", str(path), "-a", "lead", "--json"])
     assert result.exit_code == 1
-    assert "mine.jsonl:2: not JSON" in result.stderr
+    assert "mine.jsonl:2: not valid JSON" in result.stderr
     assert "mine.jsonl:3: no 'reference' string" in result.stderr
     assert "mine.jsonl:4: not a JSON object" in result.stderr
     assert json.loads(result.stdout)["items"] == 1

@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from feedsum.errors import SourceError
 from feedsum.model import Length, SummarySettings
+from feedsum.sources.jsonl import json_object
 from feedsum.summarize import summarize
 from feedsum.text import clean, sentences_of
 
@@ -59,12 +60,7 @@ def reference_sentences(reference: str) -> tuple[str, ...]:
 
 def parse_item(line: str, origin: str, number: int) -> EvalItem:
     """One JSON Lines row as an EvalItem; errors name the file and line."""
-    try:
-        data = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise SourceError(origin, f"not JSON ({exc.msg}); one object per line", number) from exc
-    if not isinstance(data, dict):
-        raise SourceError(origin, 'not a JSON object; write {"text": ..., ...}', number)
+    data = json_object(line, origin, number)
     for key in ("text", "reference"):
         if not isinstance(data.get(key), str) or not data[key].strip():
             raise SourceError(origin, f"no {key!r} string; every item needs one", number)

@@ -47,16 +47,22 @@ def _published(value: Any, origin: str, number: int, timezone: tzinfo) -> dateti
     return (when if when.tzinfo else when.replace(tzinfo=timezone)).astimezone(UTC)
 
 
+def json_object(text: str, origin: str, number: int) -> dict[str, Any]:
+    """One line of a JSON Lines file as an object; errors name the file and line."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SourceError(origin, f"not valid JSON ({exc.msg}); fix the line", number) from exc
+    if not isinstance(value, dict):
+        raise SourceError(origin, "not a JSON object; write one {...} per line", number)
+    return value
+
+
 def parse_line(
     text: str, *, origin: str, number: int, id_prefix: str, key: str, timezone: tzinfo
 ) -> Item:
     """The item on one line (`number` counts from 1)."""
-    try:
-        line = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SourceError(origin, f"not valid JSON ({exc.msg}); fix the line", number) from exc
-    if not isinstance(line, dict):
-        raise SourceError(origin, "not a JSON object; write one {...} per line", number)
+    line = json_object(text, origin, number)
     body = _string(line, "text", origin, number)
     if body is None:
         raise SourceError(origin, "no 'text'; every line needs the article text", number)
