@@ -5,12 +5,14 @@ from __future__ import annotations
 import gzip
 import html
 import json
-from collections.abc import Iterator
+import zlib
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.message import Message
 from email.utils import format_datetime
 from pathlib import Path
 
+import brotli
 import feedparser
 import pytest
 from click.testing import CliRunner, Result
@@ -428,19 +430,15 @@ def test_redirects_are_followed_and_loops_stopped(tmp_path: Path, upstream: Upst
     assert remembered[upstream.url("/old")].url == upstream.url("/new")
 
 
-def test_gzip_bodies_are_decoded(tmp_path: Path, upstream: Upstream) -> None:
-    body = gzip.compress(rss([rss_item(1)]))
-    upstream.routes["/rss"] = Reply(200, body, {"Content-Encoding": "gzip"})
-    project = make_project(tmp_path, source(upstream.url("/rss")))
-    assert not run(project).failures
-    assert titles(project) == {"RSS story 1"}
-
-
-def test_brotli_bodies_are_decoded(tmp_path: Path, upstream: Upstream) -> None:
-    import brotli
-
-    body = brotli.compress(rss([rss_item(1)]))
-    upstream.routes["/rss"] = Reply(200, body, {"Content-Encoding": "br"})
+@pytest.mark.parametrize(
+    ("encoding", "compress"),
+    [("gzip", gzip.compress), ("deflate", zlib.compress), ("br", brotli.compress)],
+)
+def test_compressed_bodies_are_decoded(
+    tmp_path: Path, upstream: Upstream, encoding: str, compress: Callable[[bytes], bytes]
+) -> None:
+    body = compress(rss([rss_item(1)]))
+    upstream.routes["/rss"] = Reply(200, body, {"Content-Encoding": encoding})
     project = make_project(tmp_path, source(upstream.url("/rss")))
     assert not run(project).failures
     assert titles(project) == {"RSS story 1"}
