@@ -129,6 +129,8 @@ TRICKY = [
     "said.", "said,", "3:30,", "1,000", "--", "\u2014", "(", ")", "[x]", "...", "?", "!",
     "\u2019", "\u201d", "\u201c", "d'ye", "gonna", "x", "x.", ":", ";", "&", "<",
     "rock'n'roll", "O'Neil", "Zo\u00eb", "e.g.", "word'", "'word", '"word"', "end.",
+    # Letters alone skip NLTK unless a contraction rule may split them.
+    "wanna", "GOTTA", "Lemme", "gimme", "more'n", "Cannot", "canNOT", "\u00e9t\u00e9",
     # First and last chunks that are tokenized as inner ones, and their near misses.
     '"\'x', '""x', '"`x', "''x", '"', "x.)", 'x."', "x.'", "x..", "x.,", ".x.", "x.\u201d",
     "x:", "x,", "x.\u00bb", "``", "x\u2019.", "U.S.", "x.!", "x?", "(x).",

@@ -105,11 +105,15 @@ def one_blas_thread() -> None:
 
 
 @cache
-def _word_tokenizer() -> Callable[[str], list[str]]:
+def _treebank() -> Any:
     one_blas_thread()
     from nltk.tokenize import NLTKWordTokenizer
 
-    tokenize: Callable[[str], list[str]] = NLTKWordTokenizer().tokenize
+    return NLTKWordTokenizer()
+
+
+def _word_tokenizer() -> Callable[[str], list[str]]:
+    tokenize: Callable[[str], list[str]] = _treebank().tokenize
     return tokenize
 
 
@@ -277,12 +281,32 @@ def _prime(chunks: list[str]) -> dict[str, tuple[str, ...]]:
     new = set(chunks).difference(_MIDDLE)
     found: dict[str, tuple[str, ...]] = {}
     if new:
-        missing = [c for c in dict.fromkeys(chunks) if c in new]  # in a stable order
+        missing = []
+        for chunk in dict.fromkeys(chunks):  # in a stable order
+            if chunk in new:
+                if chunk.isalpha() and not _contraction().search(f" {chunk} "):
+                    found[chunk] = _words((chunk,))
+                else:
+                    missing.append(chunk)
         for start in range(0, len(missing), _BATCH):
             batch = missing[start : start + _BATCH]
             found.update(zip(batch, _between(batch, outer=True), strict=True))
         _store(_MIDDLE, found)
     return found
+
+
+@cache
+def _contraction() -> re.Pattern[str]:
+    """Where NLTK's contraction rules ("cannot" -> "can not") may split a chunk.
+
+    They are the only rules that split letters from letters: every other rule
+    needs punctuation, a quote mark or a space to act on. So a chunk of letters
+    that none of them matches is its own one token, and needs no NLTK call.
+    (One pattern of them all, each case-insensitive: it may match more than
+    NLTK's own would, never less, and a match only means asking NLTK.)
+    """
+    rules = [*_treebank().CONTRACTIONS2, *_treebank().CONTRACTIONS3]
+    return re.compile("|".join(rule.pattern.removeprefix("(?i)") for rule in rules), re.I)
 
 
 def _between(parts: list[str], *, outer: bool) -> list[tuple[str, ...]]:
