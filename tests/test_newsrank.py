@@ -13,6 +13,7 @@ from feedsum.newsrank import (
     _centralities,
     _centroid_cosine,
     _Features,
+    _Matrix,
 )
 from feedsum.text import Tokenizer
 
@@ -97,7 +98,7 @@ def test_a_lede_uses_the_news_view_and_a_digest_coverage() -> None:
     features = _Features(
         news=np.zeros(20),
         coverage=np.zeros(20),
-        vectors=np.zeros((20, 1)),
+        vectors=cells(np.zeros((20, 1))),
         words=np.zeros(20),
         lede_share=blend[0],
         digest_share=blend[1],
@@ -107,23 +108,30 @@ def test_a_lede_uses_the_news_view_and_a_digest_coverage() -> None:
     assert 0.0 < features.blend(6) < 1.0
 
 
-def test_sums_without_matrix_products_equal_the_matrix_forms() -> None:
+def cells(dense: np.ndarray) -> _Matrix:
+    rows, columns = np.nonzero(dense)
+    return _Matrix(rows, columns, dense[rows, columns], *dense.shape)
+
+
+def test_sums_over_cells_equal_the_matrix_forms() -> None:
     rng = np.random.default_rng(5)
     counts = rng.integers(0, 3, size=(12, 30)).astype(float)
     counts[4] = 0.0  # a sentence with no terms
+    counts[:, 7] = 0.0  # a term in no sentence (a title's)
     norms = np.linalg.norm(counts, axis=1)
     vectors = counts / np.where(norms > 0, norms, 1.0)[:, None]
-    centrality, forward = _centralities(vectors, norms > 0)
+    centrality, forward = _centralities(cells(vectors), norms > 0)
     similarity = vectors @ vectors.T
     np.fill_diagonal(similarity, 0.0)
     np.testing.assert_allclose(centrality, similarity.sum(axis=1), atol=1e-12)
     np.testing.assert_allclose(forward, np.triu(similarity, 1).sum(axis=1), atol=1e-12)
+    np.testing.assert_array_equal(cells(vectors).dense(np.array([5, 0])), vectors[[5, 0]])
 
     rest = counts.sum(axis=0)[None, :] - counts
     denominator = norms * np.linalg.norm(rest, axis=1)
     expected = np.zeros(12)
     np.divide((counts * rest).sum(axis=1), denominator, out=expected, where=denominator > 0)
-    np.testing.assert_allclose(_centroid_cosine(counts), expected, atol=1e-12)
+    np.testing.assert_allclose(_centroid_cosine(cells(counts)), expected, atol=1e-12)
 
 
 def test_a_sentence_like_the_title_rates_higher() -> None:

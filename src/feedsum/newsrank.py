@@ -29,9 +29,10 @@ a length near that many news highlights. The weights are round numbers chosen
 on two development sets (CNN/DailyMail and BBC News, see docs/quality.md);
 nothing is trained.
 
-Everything per document is a handful of numpy operations on one
-sentence-by-term count matrix, built from the words sumy's document already
-holds; each word's term (stop word or stem) is computed once per summarizer.
+Everything per document is a handful of numpy operations on the nonzero
+cells of one sentence-by-term count matrix, built from the words sumy's
+document already holds; each word's term (stop word or stem) is computed once
+per summarizer.
 """
 
 from __future__ import annotations
@@ -130,13 +131,15 @@ class NewsRankSummarizer(AbstractSummarizer):  # type: ignore[misc]
         n = len(sentences)
         counts, title = self._counts(sentences, document.headings)
         # tf-idf vectors of unit length (all zeros for a sentence with no terms).
-        weighted = counts * np.log(n / np.maximum((counts > 0).sum(axis=0), 1))
-        norms = np.sqrt((weighted * weighted).sum(axis=1))
-        vectors = weighted / np.where(norms > 0, norms, 1.0)[:, None]
+        frequency = np.bincount(counts.columns, minlength=counts.width)  # sentences per term
+        weighted = counts.scaled(np.log(n / np.maximum(frequency, 1))[counts.columns])
+        norms = np.sqrt(weighted.row_sums(weighted.values * weighted.values))
+        vectors = weighted.scaled(1.0 / np.where(norms > 0, norms, 1.0)[weighted.rows])
         centrality, forward = _centralities(vectors, norms > 0)
-        totals = counts.sum(axis=0)
+        totals = counts.column_sums(counts.values)
         # The mean probability of a sentence's terms (repeats counted), SumBasic's signal.
-        probability = _ratio((counts * totals).sum(axis=1), counts.sum(axis=1) * totals.sum())
+        mass = counts.row_sums(counts.values * totals[counts.columns])
+        probability = _ratio(mass, counts.row_sums(counts.values) * totals.sum())
         topic = _topic(title * (totals > 0), vectors)
         news = (
             self.position_weight * self.decay ** np.arange(n)
@@ -164,9 +167,9 @@ class NewsRankSummarizer(AbstractSummarizer):  # type: ignore[misc]
 
     def _counts(
         self, sentences: Sequence[Any], headings: Sequence[Any]
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Sentences x terms, how often each term occurs (at least one column),
-        and the same for the headings together."""
+    ) -> tuple[_Matrix, np.ndarray]:
+        """How often each term occurs in each sentence (at least one column), and
+        in the headings together."""
         if len(self._table) > _TABLE_SIZE:
             self._table = _TermTable(self._term_of)
         get = self._table.__getitem__
@@ -175,13 +178,16 @@ class NewsRankSummarizer(AbstractSummarizer):  # type: ignore[misc]
         rows = np.repeat(np.arange(len(parts)), [len(s.words) for s in parts])
         kept = found >= 0
         # The headings' words all count in one row, after the sentences.
-        rows = np.minimum(rows[kept], len(sentences))
+        n = len(sentences)
+        rows = np.minimum(rows[kept], n)
         vocabulary, columns = np.unique(found[kept], return_inverse=True)
         width = max(1, len(vocabulary))
-        height = len(sentences) + 1
-        flat = np.bincount(rows * width + columns, minlength=height * width)
-        matrix = flat.reshape(height, width).astype(float)
-        return matrix[:-1], matrix[-1]
+        cells, counts = np.unique(rows * width + columns, return_counts=True)
+        rows, columns = np.divmod(cells, width)
+        body = rows < n
+        title = np.bincount(columns[~body], counts[~body], minlength=width)
+        matrix = _Matrix(rows[body], columns[body], counts[body].astype(float), n, width)
+        return matrix, title.astype(float)
 
     def _penalty(self, text: str) -> float:
         """How much a sentence is marked down for being a quotation or a label."""
@@ -205,7 +211,7 @@ class NewsRankSummarizer(AbstractSummarizer):  # type: ignore[misc]
         length_weight = self.length_weight * (1.0 - share)
         target = count * self.sentence_words
         picked = candidates[sets]
-        chosen = features.vectors[candidates]
+        chosen = features.vectors.dense(candidates)
         similarity = (chosen[:, None, :] * chosen[None, :, :]).sum(axis=2)
         overlap = similarity[pairs[0], pairs[1]]
         length = np.abs(features.words[picked].sum(axis=1) - target) / target
@@ -223,7 +229,7 @@ class _Features:
 
     news: np.ndarray
     coverage: np.ndarray
-    vectors: np.ndarray  #: each sentence's unit tf-idf vector
+    vectors: _Matrix  #: each sentence's unit tf-idf vector
     words: np.ndarray
     lede_share: float
     digest_share: float
@@ -238,6 +244,44 @@ class _Features:
         share = self.blend(count)
         blended: np.ndarray = (1 - share) * self.news + share * self.coverage
         return blended
+
+
+@dataclass(frozen=True, slots=True)
+class _Matrix:
+    """A sentences x terms matrix as its nonzero cells, row by row.
+
+    An article's sentences use a few of its terms each: a dozen cells a row
+    against a few hundred columns. Sums over the cells cost that much less
+    than the same arithmetic on the dense matrix.
+    """
+
+    rows: np.ndarray
+    columns: np.ndarray
+    values: np.ndarray
+    height: int
+    width: int
+
+    def scaled(self, factors: np.ndarray) -> _Matrix:
+        """The same cells, each value times its factor."""
+        return _Matrix(self.rows, self.columns, self.values * factors, self.height, self.width)
+
+    def row_sums(self, values: np.ndarray) -> np.ndarray:
+        """Per row, the sum of `values` (one per cell)."""
+        sums: np.ndarray = np.bincount(self.rows, values, minlength=self.height)
+        return sums
+
+    def column_sums(self, values: np.ndarray) -> np.ndarray:
+        sums: np.ndarray = np.bincount(self.columns, values, minlength=self.width)
+        return sums
+
+    def dense(self, rows: np.ndarray) -> np.ndarray:
+        """These rows as a dense array, in the order given (no row twice)."""
+        where = np.full(self.height, -1)
+        where[rows] = np.arange(len(rows))
+        out = np.zeros((len(rows), self.width))
+        hit = where[self.rows] >= 0
+        out[where[self.rows[hit]], self.columns[hit]] = self.values[hit]
+        return out
 
 
 class _TermTable(dict[str, int]):
@@ -265,32 +309,49 @@ def _subsets(size: int, count: int) -> tuple[np.ndarray, tuple[np.ndarray, np.nd
     return sets, (sets[:, within[:, 0]], sets[:, within[:, 1]])
 
 
-def _topic(title: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+def _topic(title: np.ndarray, vectors: _Matrix) -> np.ndarray:
     """Cosine to the title's term counts, or else to the first two sentences."""
-    query = title if title.any() else vectors[:2].sum(axis=0)
+    lede = vectors.rows < 2
+    query = (
+        title
+        if title.any()
+        else np.bincount(vectors.columns[lede], vectors.values[lede], minlength=vectors.width)
+    )
     norm = float(np.sqrt((query * query).sum()))
-    return (vectors * (query / norm)).sum(axis=1) if norm else np.zeros(len(vectors))
+    if not norm:
+        return np.zeros(vectors.height)
+    return vectors.row_sums(vectors.values * (query / norm)[vectors.columns])
 
 
-def _centralities(vectors: np.ndarray, nonempty: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _centralities(vectors: _Matrix, nonempty: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each sentence's summed cosine to every other sentence, and to those after it.
 
-    Sums of dot products, taken as dot products with summed vectors: numpy would
-    hand a sentences x sentences product to BLAS, whose threads cost more than
-    the arithmetic at this size, and far more on a busy machine.
+    Sums of dot products, taken as dot products with summed vectors: sentence
+    i's with the sum of all sentences, and with the sum of itself and those
+    after it, each less its cosine with itself (1, or 0 for no terms).
     """
-    after = np.cumsum(vectors[::-1], axis=0)[::-1]  # the sum of sentence i's and all later
-    centrality = (vectors * after[0]).sum(axis=1) - nonempty
-    forward = (vectors * after).sum(axis=1) - nonempty
-    return centrality, forward
+    values, columns = vectors.values, vectors.columns
+    total = vectors.column_sums(values)
+    centrality = vectors.row_sums(values * total[columns]) - nonempty
+    # The cells column by column, later rows first: a running sum restarted at
+    # each column is, at each cell, the column's sum over that row and after.
+    order = np.lexsort((-vectors.rows, columns))
+    ordered = values[order]
+    running = np.cumsum(ordered)
+    starts = np.flatnonzero(np.diff(columns[order], prepend=-1))
+    before = np.concatenate(([0.0], running))[starts]
+    after = running - np.repeat(before, np.diff(np.append(starts, len(order))))
+    forward = np.bincount(vectors.rows[order], ordered * after, minlength=vectors.height)
+    return centrality, forward - nonempty
 
 
-def _centroid_cosine(counts: np.ndarray) -> np.ndarray:
+def _centroid_cosine(counts: _Matrix) -> np.ndarray:
     """The cosine between each sentence's term counts and the rest of the article's,
     from |rest|^2 = |all|^2 - 2 s.all + |s|^2."""
-    totals = counts.sum(axis=0)
-    dot = (counts * totals).sum(axis=1)
-    squares = (counts * counts).sum(axis=1)
+    values = counts.values
+    totals = counts.column_sums(values)
+    dot = counts.row_sums(values * totals[counts.columns])
+    squares = counts.row_sums(values * values)
     rest = np.sqrt(np.maximum(float((totals * totals).sum()) - 2 * dot + squares, 0.0))
     return _ratio(dot - squares, np.sqrt(squares) * rest)
 
