@@ -60,6 +60,17 @@ def test_records_and_entries_round_trip(tmp_path: Path) -> None:
         assert state.records("other") == {}
 
 
+def test_a_transaction_that_fails_stores_nothing(tmp_path: Path) -> None:
+    with State(tmp_path / "s.db") as state:
+        state.save("f", [(record(), ENTRY)], build_row())
+        with pytest.raises(OSError), state.transaction():
+            state.put("f", record("b.txt"), ENTRY.encode())
+            state.put("f", record(stamp="9:9:9"), None)
+            raise OSError("the outputs could not be written")
+    with State(tmp_path / "s.db") as state:  # what the next build finds
+        assert state.records("f") == {"a.txt": record()}
+
+
 def test_saving_without_an_entry_keeps_the_stored_one(tmp_path: Path) -> None:
     with State(tmp_path / "s.db") as state:
         state.save("f", [(record(), ENTRY)], build_row())

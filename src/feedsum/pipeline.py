@@ -21,7 +21,7 @@ import logging
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, tzinfo
 from functools import partial
 from pathlib import Path
@@ -34,7 +34,7 @@ from feedsum.filters import Filters
 from feedsum.model import Article, FeedItem, SummarySettings
 from feedsum.scan import FETCH_THREADS, Unit, matches, scan, scan_files
 from feedsum.sources import read_file_article
-from feedsum.state import Entry, FeedBuild, Record, State
+from feedsum.state import Encoded, Entry, FeedBuild, Record, State
 from feedsum.summarize import SUMMARIZER_VERSION, prepare, split_paragraphs, summarize_split
 from feedsum.text import clean, split_sentences
 from feedsum.writers.atomic import write_atomic
@@ -47,7 +47,7 @@ log = logging.getLogger(__name__)
 TITLE_MAX_CHARS = 100
 # Below this many articles to summarize, starting worker processes costs more than it saves.
 POOL_MIN_ARTICLES = 16
-_CHUNK = 8
+_CHUNK = 32
 
 #: Called with the number of files to read, returns a tick to call after each.
 Progress = Callable[[int], Callable[[], None]]
@@ -107,8 +107,9 @@ class _Outcome:
     link: str | None = None
     text_hash: str = ""
     excluded: bool = False
+    #: The entry, encoded for the state (by the worker, not the saving process);
     #: None when the content hash was the known one: nothing was summarized.
-    entry: Entry | None = None
+    entry: Encoded | None = None
     #: SourceError's origin, problem and line (exceptions travel badly between processes).
     error: tuple[str, str, int | None] | None = None
 
@@ -249,7 +250,7 @@ def _process(context: _Context, task: _Task) -> _Outcome:
         source_title=article.source_title,
         source_url=article.source_url,
     )
-    return replace(found, entry=entry, excluded=excluded)
+    return replace(found, entry=entry.encode(), excluded=excluded)
 
 
 def _run(
@@ -489,75 +490,47 @@ def _build(
         str(config.root), id_prefix(config), config.timezone, config.summary, config.filters
     )
     tick = progress(len(tasks)) if progress and tasks else (lambda: None)
-    touched: list[Record] = []  # read again, same content: new stamp only
-    fresh: list[tuple[Record, Entry]] = []
-    new = changed = 0
-    for outcome in _run(tasks, context, jobs, tick):
-        if outcome.error:
-            failures.append(SourceError(*outcome.error))
-            continue
-        old = remembered.get(outcome.key)
-        stamp = units[outcome.key].stamp
-        if outcome.entry is None:
-            assert old is not None  # a known hash comes from a record
-            touched.append(replace(old, stamp=stamp, reader=reader, entry_id=outcome.entry_id))
-            continue
-        edited = old is not None and old.content_hash != outcome.digest
-        new += old is None
-        changed += edited
-        record = Record(
-            key=outcome.key,
-            entry_id=outcome.entry_id,
-            content_hash=outcome.digest,
-            settings=summary_key,
-            stamp=stamp,
-            reader=reader,
-            first_seen=old.first_seen if old else now,
-            changed=now if edited else (old.changed if old else None),
-            published=outcome.published,
-            link=outcome.link,
-            text_hash=outcome.text_hash,
-            excluded=outcome.excluded,
-        )
-        fresh.append((record, outcome.entry))
-        log.debug("%s: summarized %s", config.name, outcome.origin)
+    # Each record is stored as its article is done, while workers summarize the
+    # next ones; the transaction commits once the outputs are in place, so a
+    # crash in between re-does the work instead of losing it.
+    with state.transaction():
+        done = _store(config, state, now, remembered, units, _run(tasks, context, jobs, tick))
+        failures.extend(done.failures)
+        records = [*kept, *done.records]
+        files = [r for r in records if units[r.key].source is None]
+        unique, clashes = _one_per_id(config, files)
+        failures.extend(clashes)
+        items = [r for r in records if units[r.key].source is not None]
+        # Kept-out articles never stand in for a copy the filters let through.
+        shown_from = dedup(r for r in (*unique, *items) if not r.excluded)
+        if oldest is not None:
+            shown_from = [r for r in shown_from if r.dated >= oldest]
+        shown = newest_first(shown_from, config.max_items)
+        expires = None
+        if oldest is not None and shown:
+            expires = min(r.dated for r in shown) + timedelta(days=config.filters.max_age_days)
+        fingerprint = _fingerprint(config, shown)
+        written: tuple[Path, ...] = ()
+        if (
+            force
+            or last is None
+            or last.fingerprint != fingerprint
+            or not all(p.is_file() for p in outputs)
+        ):
+            from feedsum.writers.feeds import render  # feedgen loads only when a feed changes
 
-    records = [*kept, *touched, *(r for r, _ in fresh)]
-    files = [r for r in records if units[r.key].source is None]
-    unique, clashes = _one_per_id(config, files)
-    failures.extend(clashes)
-    items = [r for r in records if units[r.key].source is not None]
-    # Kept-out articles never stand in for a copy the filters let through.
-    shown_from = dedup(r for r in (*unique, *items) if not r.excluded)
-    if oldest is not None:
-        shown_from = [r for r in shown_from if r.dated >= oldest]
-    shown = newest_first(shown_from, config.max_items)
-    expires = None
-    if oldest is not None and shown:
-        expires = min(r.dated for r in shown) + timedelta(days=config.filters.max_age_days)
-    fingerprint = _fingerprint(config, shown)
-    written: tuple[Path, ...] = ()
-    if (
-        force
-        or last is None
-        or last.fingerprint != fingerprint
-        or not all(p.is_file() for p in outputs)
-    ):
-        from feedsum.writers.feeds import render  # feedgen loads only when a feed changes
-
-        # Only the entries shown are decoded: a feed of 50 out of 10,000 articles reads 50.
-        entries = {r.key: e for r, e in fresh}
-        entries.update(state.entries(config.name, (r.key for r in shown if r.key not in entries)))
-        feed_items = [make_item(r, entries[r.key]) for r in shown]
-        written = tuple(
-            path
-            for path, fmt in zip(outputs, config.formats, strict=True)
-            if write_atomic(path, render(config, feed_items, fmt))
-        )
-    state.save(
-        config.name,
-        [*((r, None) for r in touched), *fresh],
-        FeedBuild(
+            # Only the entries shown are decoded: a feed of 50 out of 10,000 articles reads 50.
+            entries = {r.key: Entry.decode(done.fresh[r.key]) for r in shown if r.key in done.fresh}
+            entries.update(
+                state.entries(config.name, (r.key for r in shown if r.key not in entries))
+            )
+            feed_items = [make_item(r, entries[r.key]) for r in shown]
+            written = tuple(
+                path
+                for path, fmt in zip(outputs, config.formats, strict=True)
+                if write_atomic(path, render(config, feed_items, fmt))
+            )
+        build = FeedBuild(
             name=config.name,
             fingerprint=fingerprint,
             scan=digest,
@@ -566,20 +539,77 @@ def _build(
             failed=len(failures),
             last_error=str(failures[0]) if failures else None,
             expires=expires,
-        ),
-        found.sources,
-    )
+        )
+        state.finish(config.name, build, found.sources)
     return BuildReport(
         feed=config.name,
         entries=len(shown),
-        new=new,
-        changed=changed,
-        summarized=len(fresh),
+        new=done.new,
+        changed=done.changed,
+        summarized=len(done.fresh),
         read=len(tasks),
         failures=tuple(failures),
         outputs=outputs,
         written=written,
     )
+
+
+@dataclass(slots=True)
+class _Done:
+    """The records of the articles processed in a build, as `_store` stored them."""
+
+    records: list[Record] = field(default_factory=list)
+    #: The entries summarized in this build, by key.
+    fresh: dict[str, Encoded] = field(default_factory=dict)
+    failures: list[SourceError] = field(default_factory=list)
+    new: int = 0
+    changed: int = 0
+
+
+def _store(
+    config: FeedConfig,
+    state: State,
+    now: datetime,
+    remembered: dict[str, Record],
+    units: dict[str, Unit],
+    outcomes: Iterable[_Outcome],
+) -> _Done:
+    """Each outcome as a record, stored as it comes (inside the build's transaction)."""
+    summary_key, reader = settings_key(config), reader_key(config)
+    done = _Done()
+    for outcome in outcomes:
+        if outcome.error:
+            done.failures.append(SourceError(*outcome.error))
+            continue
+        old = remembered.get(outcome.key)
+        stamp = units[outcome.key].stamp
+        if outcome.entry is None:
+            assert old is not None  # a known hash comes from a record
+            # Read again, same content: a new stamp only.
+            record = replace(old, stamp=stamp, reader=reader, entry_id=outcome.entry_id)
+        else:
+            edited = old is not None and old.content_hash != outcome.digest
+            done.new += old is None
+            done.changed += edited
+            record = Record(
+                key=outcome.key,
+                entry_id=outcome.entry_id,
+                content_hash=outcome.digest,
+                settings=summary_key,
+                stamp=stamp,
+                reader=reader,
+                first_seen=old.first_seen if old else now,
+                changed=now if edited else (old.changed if old else None),
+                published=outcome.published,
+                link=outcome.link,
+                text_hash=outcome.text_hash,
+                excluded=outcome.excluded,
+            )
+            done.fresh[record.key] = outcome.entry
+            log.debug("%s: summarized %s", config.name, outcome.origin)
+        state.put(config.name, record, outcome.entry)
+        done.records.append(record)
+    return done
 
 
 def known(config: FeedConfig, state: State) -> tuple[set[str], set[str]]:

@@ -11,9 +11,10 @@ migration, run in a transaction, and a file from a newer feedsum is refused.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -86,6 +87,8 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
     ),
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
+#: An entry's JSON and its summary's JSON, as stored.
+Encoded = tuple[str, str]
 # Keys per `IN (...)` query, well under SQLite's limit on bound parameters.
 _BATCH = 500
 
@@ -104,6 +107,11 @@ class Entry:
     source_title: str | None = None
     source_url: str | None = None
 
+    def encode(self) -> Encoded:
+        """The entry as its two JSON columns: made where the entry is (a worker), so
+        that the process saving the build only stores strings."""
+        return self.to_json(), json.dumps(self.summary, ensure_ascii=False)
+
     def to_json(self) -> str:
         """Everything but the summary, which has its own column; unset extras left out."""
         data: dict[str, Any] = {
@@ -120,6 +128,10 @@ class Entry:
         }
         data.update((k, v) for k, v in extras.items() if v)
         return json.dumps(data, ensure_ascii=False)
+
+    @classmethod
+    def decode(cls, encoded: Encoded) -> Entry:
+        return cls.from_json(*encoded)
 
     @classmethod
     def from_json(cls, text: str, summary: str) -> Entry:
@@ -280,75 +292,90 @@ class State:
     ) -> None:
         """Store changed records (with their entry, or None to keep the stored one),
         the state of upstream sources and the feed's build, in one transaction."""
+        with self.transaction():
+            for record, entry in records:
+                self.put(feed, record, entry.encode() if entry else None)
+            self.finish(feed, build, sources)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction: committed if the block ends normally, else rolled back.
+
+        A build stores each record as its article is done, while others are
+        still being summarized, and commits once its outputs are in place.
+        """
         with self._db:
             self._db.execute("BEGIN IMMEDIATE")
-            for record, entry in records:
-                values = (
-                    record.entry_id,
-                    record.content_hash,
-                    record.settings,
-                    record.stamp,
-                    record.reader,
-                    record.first_seen.isoformat(),
-                    _iso(record.changed),
-                    _iso(record.published),
-                    record.link,
-                    record.text_hash,
-                    int(record.excluded),
-                )
-                if entry is None:
-                    self._db.execute(
-                        "UPDATE articles SET entry_id = ?, content_hash = ?, settings = ?,"
-                        " stamp = ?, reader = ?, first_seen = ?, changed = ?, published = ?,"
-                        " link = ?, text_hash = ?, excluded = ? WHERE feed = ? AND key = ?",
-                        (*values, feed, record.key),
-                    )
-                else:
-                    self._db.execute(
-                        "INSERT OR REPLACE INTO articles (entry_id, content_hash, settings,"
-                        " stamp, reader, first_seen, changed, published, link, text_hash,"
-                        " excluded, feed, key, summary, entry)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (
-                            *values,
-                            feed,
-                            record.key,
-                            json.dumps(entry.summary, ensure_ascii=False),
-                            entry.to_json(),
-                        ),
-                    )
-            for source in sources:
-                self._db.execute(
-                    "INSERT OR REPLACE INTO sources (feed, source, items, etag, last_modified,"
-                    " url, failures, retry_at, last_error, checked_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        feed,
-                        source.source,
-                        json.dumps(source.items),
-                        source.etag,
-                        source.last_modified,
-                        source.url,
-                        source.failures,
-                        _iso(source.retry_at),
-                        source.last_error,
-                        _iso(source.checked_at),
-                    ),
-                )
+            yield
+
+    def put(self, feed: str, record: Record, entry: Encoded | None) -> None:
+        """Store one record, with its entry (as `Entry.encode` gives it) or, with
+        None, keeping the stored one. Inside `transaction`."""
+        values = (
+            record.entry_id,
+            record.content_hash,
+            record.settings,
+            record.stamp,
+            record.reader,
+            record.first_seen.isoformat(),
+            _iso(record.changed),
+            _iso(record.published),
+            record.link,
+            record.text_hash,
+            int(record.excluded),
+            feed,
+            record.key,
+        )
+        if entry is None:
             self._db.execute(
-                "INSERT OR REPLACE INTO feeds (name, fingerprint, scan, built_at, entries,"
-                " failed, last_error, expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "UPDATE articles SET entry_id = ?, content_hash = ?, settings = ?,"
+                " stamp = ?, reader = ?, first_seen = ?, changed = ?, published = ?,"
+                " link = ?, text_hash = ?, excluded = ? WHERE feed = ? AND key = ?",
+                values,
+            )
+        else:
+            self._db.execute(
+                "INSERT OR REPLACE INTO articles (entry_id, content_hash, settings,"
+                " stamp, reader, first_seen, changed, published, link, text_hash,"
+                " excluded, feed, key, entry, summary)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (*values, *entry),
+            )
+
+    def finish(self, feed: str, build: FeedBuild, sources: Iterable[SourceState] = ()) -> None:
+        """Store the state of upstream sources and the feed's build. Inside `transaction`."""
+        for source in sources:
+            self._db.execute(
+                "INSERT OR REPLACE INTO sources (feed, source, items, etag, last_modified,"
+                " url, failures, retry_at, last_error, checked_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    build.name,
-                    build.fingerprint,
-                    build.scan,
-                    build.built_at.isoformat(),
-                    build.entries,
-                    build.failed,
-                    build.last_error,
-                    _iso(build.expires),
+                    feed,
+                    source.source,
+                    json.dumps(source.items),
+                    source.etag,
+                    source.last_modified,
+                    source.url,
+                    source.failures,
+                    _iso(source.retry_at),
+                    source.last_error,
+                    _iso(source.checked_at),
                 ),
             )
+        self._db.execute(
+            "INSERT OR REPLACE INTO feeds (name, fingerprint, scan, built_at, entries,"
+            " failed, last_error, expires) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                build.name,
+                build.fingerprint,
+                build.scan,
+                build.built_at.isoformat(),
+                build.entries,
+                build.failed,
+                build.last_error,
+                _iso(build.expires),
+            ),
+        )
 
     def last_build(self, feed: str) -> FeedBuild | None:
         row = self._db.execute(
