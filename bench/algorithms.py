@@ -31,7 +31,7 @@ from feedsum import summarize, text
 from feedsum.model import DEFAULT_MAX_SENTENCES, SummarySettings
 from feedsum.sources.textfile import parse
 from feedsum.summarize import prepare, split_paragraphs, summarize_split
-from feedsum.text import clean, prime_words, split_words
+from feedsum.text import clean, words_of
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "cnndm-dev.jsonl"
@@ -142,13 +142,11 @@ def floor_split_words_stems(items: Sequence[Item]) -> dict[str, list[float]]:
 
     def work(item: Item) -> None:
         split = split_paragraphs(item.paragraphs)
-        prime_words(s for group in split for s in group)  # as the summarizers do
-        for group in split:
-            for sentence in group:
-                for word in split_words(sentence):
-                    normalized = word.lower()
-                    if normalized not in stop:
-                        stem(normalized)
+        for words in words_of([s for group in split for s in group]).values():  # as summarize
+            for word in words:
+                normalized = word.lower()
+                if normalized not in stop:
+                    stem(normalized)
 
     return two_passes(items, work)
 

@@ -19,6 +19,7 @@ from feedsum.text import (
     sentences_of,
     split_sentences,
     split_words,
+    words_of,
 )
 from tests.conftest import SHARED
 
@@ -194,12 +195,28 @@ def test_primed_words_are_nltks_exactly(sentences: list[list[str]]) -> None:
     assert [split_words(t) for t in texts] == [nltk_words(t) for t in texts]
 
 
+@given(st.lists(st.lists(st.sampled_from(TRICKY) | st.text(min_size=1, max_size=6), max_size=14)))
+def test_words_of_sentences_are_nltks_exactly(sentences: list[list[str]]) -> None:
+    texts = [" ".join(chunks) for chunks in sentences]
+    found = words_of(texts)
+    assert [found[t] for t in texts] == [nltk_words(t) for t in texts]
+
+
+@pytest.mark.parametrize("name", ["cnndm-dev.jsonl", "bbc-dev.jsonl"])
+def test_words_of_real_articles_are_nltks(name: str) -> None:
+    for article in dev_paragraphs(name, 40):
+        sentences = sentences_of(article)
+        found = words_of(sentences)
+        assert [found[s] for s in sentences] == [nltk_words(s) for s in sentences]
+
+
 @pytest.mark.parametrize(
     "sentence",
     [
         'He said "no."\t)',  # closers after a tab: NLTK's final-period rule stops there
         "He said no.\u00a0\u201d",
         "The xqzv word xqzv, twice.",  # the sentinel word itself
+        "x.) \x1f",  # a separator str.split() splits at and NLTK keeps
         "",
         "Alone.",
     ],

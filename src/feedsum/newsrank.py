@@ -42,7 +42,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from itertools import combinations
+from itertools import chain, combinations
 from typing import Any
 
 import numpy as np
@@ -172,10 +172,13 @@ class NewsRankSummarizer(AbstractSummarizer):  # type: ignore[misc]
         in the headings together."""
         if len(self._table) > _TABLE_SIZE:
             self._table = _TermTable(self._term_of)
-        get = self._table.__getitem__
-        parts = [*sentences, *headings]
-        found = np.array([get(w) for s in parts for w in s.words], dtype=np.intp)
-        rows = np.repeat(np.arange(len(parts)), [len(s.words) for s in parts])
+        tokens = [s.words for s in sentences]  # each a cached property: read once
+        tokens += [s.words for s in headings]
+        lengths = list(map(len, tokens))
+        found = np.fromiter(
+            map(self._table.__getitem__, chain.from_iterable(tokens)), np.intp, sum(lengths)
+        )
+        rows = np.repeat(np.arange(len(tokens)), lengths)
         kept = found >= 0
         # The headings' words all count in one row, after the sentences.
         n = len(sentences)

@@ -18,7 +18,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 from feedsum.model import Summary, SummarySettings
-from feedsum.text import Tokenizer, one_blas_thread, prime_words, split_sentences
+from feedsum.text import Tokenizer, one_blas_thread, split_sentences, words_of
 
 # Bumped whenever a change here may select other sentences for the same input:
 # the state then re-summarizes every article.
@@ -199,8 +199,8 @@ def summarize_split(
     if length.take(words) >= len(sentences) or settings.algorithm == "lead":
         indices = tuple(range(length.take(words)))
     else:
-        prime_words(sentences)  # the article's new words in a few NLTK calls, not one a sentence
-        doc = document(split, Tokenizer(settings.language), title)
+        # Split at once: the article's new words in a few NLTK calls, not one a sentence.
+        doc = document(split, Tokenizer(settings.language, words_of(sentences)), title)
         position = {id(s): i for i, s in enumerate(doc.sentences)}
 
         def fits(ranked: Sequence[Any]) -> Sequence[Any]:

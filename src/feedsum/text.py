@@ -138,7 +138,35 @@ def split_words(sentence: str) -> tuple[str, ...]:
     space before, a space after, or the true start or end of the sentence).
     The result is NLTK's own token list; tests check it on real articles.
     """
-    if _SENTINEL in sentence:
+    words = _memoized(sentence, new=True)
+    assert words is not None  # new chunks are tokenized
+    return words
+
+
+def words_of(sentences: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """Each sentence's words, as `split_words` gives them.
+
+    One NLTK call costs about as much for a few hundred chunks as for one, so
+    the new chunks of all the sentences are tokenized in one call.
+    """
+    found: dict[str, tuple[str, ...]] = {}
+    later = []
+    for sentence in sentences:
+        words = _memoized(sentence, new=False)
+        if words is None:
+            later.append(sentence)
+        else:
+            found[sentence] = words
+    if later:
+        prime_words(later)
+        found.update((sentence, split_words(sentence)) for sentence in later)
+    return found
+
+
+def _memoized(sentence: str, *, new: bool) -> tuple[str, ...] | None:
+    """`split_words` from the memos; a new chunk inside the sentence is tokenized
+    when `new` is true, else the answer is None."""
+    if not _memoizable(sentence):
         return _words(_word_tokenizer()(sentence))  # never in practice: no memo
     chunks = _chunks(sentence)
     if len(chunks) <= 1:
@@ -171,6 +199,8 @@ def split_words(sentence: str) -> tuple[str, ...]:
     try:
         words = list(chain.from_iterable(map(_MIDDLE.__getitem__, inner)))
     except KeyError:  # every new chunk of the sentence in one call
+        if not new:
+            return None
         known = {c: _MIDDLE[c] for c in inner if c in _MIDDLE}
         known.update(_prime(inner))
         words = [w for chunk in inner for w in known[chunk]]
@@ -180,14 +210,12 @@ def split_words(sentence: str) -> tuple[str, ...]:
 def prime_words(sentences: Iterable[str]) -> None:
     """Tokenize the inner chunks of these sentences that are not memoized yet.
 
-    `split_words` then finds them all. One NLTK call costs about as much for a
-    few hundred chunks as for one, so priming an article's sentences together
-    saves most of what its new words would cost a sentence at a time.
+    `split_words` then finds them all (see `words_of`).
     """
     chunks: list[str] = []
     for sentence in sentences:
         parts = sentence.split()
-        if len(parts) > 1 and _SENTINEL not in sentence:
+        if len(parts) > 1 and _memoizable(sentence):
             # A few extra chunks (a first chunk in quotes, one before closing
             # quotes or brackets) are memoized too, unused but harmless.
             chunks += parts[:-1]
@@ -199,6 +227,9 @@ def prime_words(sentences: Iterable[str]) -> None:
 
 # A word of letters that no NLTK rule changes and that text almost never holds.
 _SENTINEL = "xqzv"
+# Separators that str.split() splits at and NLTK's patterns (the regex
+# module's \s) do not take for spaces; cleaned text has none.
+_SEPARATOR = re.compile("[\x1c-\x1f]")
 _CLOSERS = re.compile(r"[\]\)}>\"'\u00bb\u201d\u2019]+")
 # Chunks to their words, by where they stand in a sentence: first, last, in
 # between (by far the most common), or alone.
@@ -208,6 +239,11 @@ _MIDDLE: dict[str, tuple[str, ...]] = {}
 _ALONE: dict[str, tuple[str, ...]] = {}
 _MAX_CHUNKS = 500_000  # per memo; bounded memory on an endless stream of new words
 _BATCH = 1000  # chunks per NLTK call when priming
+
+
+def _memoizable(sentence: str) -> bool:
+    """True when the sentence's chunks are what NLTK's rules take as words between spaces."""
+    return _SENTINEL not in sentence and _SEPARATOR.search(sentence) is None
 
 
 def _plain_first(chunk: str) -> bool:
@@ -336,15 +372,20 @@ def _between(parts: list[str], *, outer: bool) -> list[tuple[str, ...]]:
 
 
 class Tokenizer:
-    """sumy's tokenizer interface over feedsum's offline splitters."""
+    """sumy's tokenizer interface over feedsum's offline splitters; `known` holds
+    sentences' words already split (by `words_of`)."""
 
-    def __init__(self, language: str = "english") -> None:
+    def __init__(
+        self, language: str = "english", known: dict[str, tuple[str, ...]] | None = None
+    ) -> None:
         if language != "english":
             raise ValueError(f"only English is supported, not {language!r}")
         self.language = language
+        self._known = known or {}
 
     def to_sentences(self, paragraph: str) -> tuple[str, ...]:
         return split_sentences(paragraph)
 
     def to_words(self, sentence: str) -> tuple[str, ...]:
-        return split_words(sentence)
+        words = self._known.get(sentence)
+        return split_words(sentence) if words is None else words
