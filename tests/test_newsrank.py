@@ -110,6 +110,8 @@ def test_a_lede_uses_the_news_view_and_a_digest_coverage() -> None:
 
 def cells(dense: np.ndarray) -> _Matrix:
     rows, columns = np.nonzero(dense)
+    order = np.lexsort((-rows, columns))  # column by column, later rows first
+    rows, columns = rows[order], columns[order]
     return _Matrix(rows, columns, dense[rows, columns], *dense.shape)
 
 

@@ -183,10 +183,13 @@ class NewsRankSummarizer(AbstractSummarizer):  # type: ignore[misc]
         # The headings' words all count in one row, after the sentences.
         n = len(sentences)
         rows = np.minimum(rows[kept], n)
-        vocabulary, columns = np.unique(found[kept], return_inverse=True)
-        width = max(1, len(vocabulary))
-        cells, counts = np.unique(rows * width + columns, return_counts=True)
-        rows, columns = np.divmod(cells, width)
+        # One sort gives each cell once with its count, term by term and later
+        # rows first within a term (the order `_Matrix` keeps).
+        cells, counts = np.unique(found[kept] * (n + 1) + (n - rows), return_counts=True)
+        terms, flipped = np.divmod(cells, n + 1)
+        rows = n - flipped
+        columns = np.cumsum(np.diff(terms, prepend=-1) != 0) - 1
+        width = int(columns[-1]) + 1 if len(columns) else 1
         body = rows < n
         title = np.bincount(columns[~body], counts[~body], minlength=width)
         matrix = _Matrix(rows[body], columns[body], counts[body].astype(float), n, width)
@@ -251,7 +254,8 @@ class _Features:
 
 @dataclass(frozen=True, slots=True)
 class _Matrix:
-    """A sentences x terms matrix as its nonzero cells, row by row.
+    """A sentences x terms matrix as its nonzero cells, column by column and,
+    within a column, later rows first.
 
     An article's sentences use a few of its terms each: a dozen cells a row
     against a few hundred columns. Sums over the cells cost that much less
@@ -336,16 +340,13 @@ def _centralities(vectors: _Matrix, nonempty: np.ndarray) -> tuple[np.ndarray, n
     values, columns = vectors.values, vectors.columns
     total = vectors.column_sums(values)
     centrality = vectors.row_sums(values * total[columns]) - nonempty
-    # The cells column by column, later rows first: a running sum restarted at
-    # each column is, at each cell, the column's sum over that row and after.
-    order = np.lexsort((-vectors.rows, columns))
-    ordered = values[order]
-    running = np.cumsum(ordered)
-    starts = np.flatnonzero(np.diff(columns[order], prepend=-1))
+    # The cells come column by column, later rows first: a running sum restarted
+    # at each column is, at each cell, the column's sum over that row and after.
+    running = np.cumsum(values)
+    starts = np.flatnonzero(np.diff(columns, prepend=-1))
     before = np.concatenate(([0.0], running))[starts]
-    after = running - np.repeat(before, np.diff(np.append(starts, len(order))))
-    forward = np.bincount(vectors.rows[order], ordered * after, minlength=vectors.height)
-    return centrality, forward - nonempty
+    after = running - np.repeat(before, np.diff(np.append(starts, len(values))))
+    return centrality, vectors.row_sums(values * after) - nonempty
 
 
 def _centroid_cosine(counts: _Matrix) -> np.ndarray:
