@@ -130,10 +130,6 @@ class Entry:
         return json.dumps(data, ensure_ascii=False)
 
     @classmethod
-    def decode(cls, encoded: Encoded) -> Entry:
-        return cls.from_json(*encoded)
-
-    @classmethod
     def from_json(cls, text: str, summary: str) -> Entry:
         """An entry from its JSON and its summary's JSON (kept in its own column)."""
         data = json.loads(text)
