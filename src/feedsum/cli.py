@@ -407,8 +407,9 @@ def eval_command(
     Each line is {"id": ..., "text": ..., "reference": ..., "title": ...}
     (title optional). Every text is cleaned and split as a feed's articles
     are; the table gives mean ROUGE-1, ROUGE-2 and ROUGE-Lsum F1 (x100, Porter
-    stemming), milliseconds per article and summary length in words. Use it
-    to choose the algorithm and length for your own kind of text.
+    stemming), milliseconds per article (timed on a second pass, so the order
+    of -a does not matter) and summary length in words. Use it to choose the
+    algorithm and length for your own kind of text.
 
     \b
     Examples:
