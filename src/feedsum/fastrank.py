@@ -36,6 +36,9 @@ What is reproduced, and how exactly:
 
 Each word's term (and Luhn's stem) is computed once per summarizer: articles
 share most of their words.
+
+`StableLsaSummarizer` is sumy's LSA itself, with its terms numbered in a
+reproducible order (see the class).
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ from typing import Any
 import numpy as np
 from sumy.nlp.stemmers import null_stemmer
 from sumy.summarizers._summarizer import AbstractSummarizer
+from sumy.summarizers.lsa import LsaSummarizer
 from sumy.utils import ItemsCount
 
 #: Words remembered per summarizer; past this many the table starts afresh.
@@ -405,3 +409,18 @@ def _power_method(matrix: np.ndarray, epsilon: float, *, normalize: bool) -> np.
             lambda_val = math.sqrt(step.dot(step))
             p_vector = next_p
     return p_vector
+
+
+class StableLsaSummarizer(LsaSummarizer):  # type: ignore[misc]
+    """sumy's LsaSummarizer with its terms in the order they first occur.
+
+    sumy numbers the terms by iterating over a frozenset, an order set by the
+    string hash seed: the SVD then sees the rows permuted, its floats differ
+    in the last bits and near ties between sentences fall differently from one
+    process to the next. First-seen order gives every process the same matrix.
+    """
+
+    def _create_dictionary(self, document: Any) -> dict[str, int]:
+        words = map(self.normalize_word, document.words)
+        terms = dict.fromkeys(self.stem_word(w) for w in words if w not in self._stop_words)
+        return {term: i for i, term in enumerate(terms)}

@@ -94,7 +94,7 @@ ALGORITHMS: dict[str, Algorithm] = {
         Algorithm("textrank", "PageRank over sentence word overlap (sumy)",
                   _sumy("fastrank", "FastTextRankSummarizer", "feedsum")),
         Algorithm("lsa", "latent semantic analysis, SVD of the term matrix (sumy)",
-                  _sumy("lsa", "LsaSummarizer")),
+                  _sumy("fastrank", "StableLsaSummarizer", "feedsum")),
         Algorithm("luhn", "clusters of significant words (sumy)",
                   _sumy("fastrank", "FastLuhnSummarizer", "feedsum")),
         Algorithm("kl", "greedy KL-divergence to the article's word distribution (sumy)",
