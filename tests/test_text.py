@@ -132,6 +132,8 @@ TRICKY = [
     "rock'n'roll", "O'Neil", "Zo\u00eb", "e.g.", "word'", "'word", '"word"', "end.",
     # Letters alone skip NLTK unless a contraction rule may split them.
     "wanna", "GOTTA", "Lemme", "gimme", "more'n", "Cannot", "canNOT", "\u00e9t\u00e9",
+    # So do letters and digits with one comma after them.
+    "word,", "2013,", "abc123,", "cannot,", "wanna,", "\u00e9t\u00e9,", "x,,", ",", "\u00b2,",
     # First and last chunks that are tokenized as inner ones, and their near misses.
     '"\'x', '""x', '"`x', "''x", '"', "x.)", 'x."', "x.'", "x..", "x.,", ".x.", "x.\u201d",
     "x:", "x,", "x.\u00bb", "``", "x\u2019.", "U.S.", "x.!", "x?", "(x).",

@@ -224,7 +224,8 @@ class FastTextRankSummarizer(_Summarizer):
         logs = np.array([math.log(k) if k else 0.0 for k in range(int(lengths.max()) + 1)])
         norm = logs[lengths][:, None] + logs[lengths][None, :]
         # Two one-term sentences have norm 0: sumy's edge is then the overlap itself.
-        weights = np.divide(rank, norm, out=rank.copy(), where=~np.isclose(norm, 0.0))
+        # (sumy tests np.isclose(norm, 0.0), which for finite norms is |norm| <= 1e-8.)
+        weights = np.divide(rank, norm, out=rank.copy(), where=np.abs(norm) > 1e-8)
         # From here on, sumy's own numpy steps on the same (bit-identical) weights.
         weights /= weights.sum(axis=1)[:, np.newaxis] + self._ZERO_DIVISION_PREVENTION
         matrix = np.full((n, n), (1.0 - self.damping) / n) + self.damping * weights
