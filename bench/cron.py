@@ -21,7 +21,7 @@ from feedsum.pipeline import build
 from feedsum.state import State
 
 FEEDSUM = [sys.executable, "-m", "feedsum"]
-COLD_ROUNDS = 2
+COLD_ROUNDS = 3
 
 
 def floor_stat_read_hash(articles: Path) -> float:
@@ -83,8 +83,8 @@ def measure(feeds: Path, work: Path, articles: int) -> dict[str, Any]:
     floor = best([floor_stat_read_hash(feeds / "articles") for _ in range(5)])
     out["floor_stat_read_hash_s"] = floor
 
-    # The better of COLD_ROUNDS cold builds each, alternating: a burst of load on
-    # a shared machine then spoils one of them, not both.
+    # The best of COLD_ROUNDS cold builds each, alternating: a burst of load on
+    # a shared machine then spoils one of them, not all.
     cold: dict[int, tuple[float, int, float]] = {}
     ceilings = []
     for round_ in range(COLD_ROUNDS):
