@@ -20,7 +20,7 @@ import json
 import logging
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, tzinfo
 from functools import partial
@@ -263,6 +263,8 @@ def _run(
             yield work(task)
             tick()
         return
+    from concurrent.futures import ProcessPoolExecutor  # multiprocessing: ~12 ms to import
+
     # Load sumy and nltk before the fork: workers inherit them instead of each
     # importing them again.
     prepare(context.settings)
@@ -351,8 +353,6 @@ def _expand(
     and its item keeps the teaser; one that may work later (a timeout, a 5xx)
     is reported and its item left for the next build (a remembered entry stays).
     """
-    from feedsum.fetch import FetchError
-    from feedsum.sources.feed import expand
 
     def wanted(task: _Task) -> bool:
         article, unit = task.article, units[task.key]
@@ -376,6 +376,10 @@ def _expand(
     todo = [t for t in tasks if wanted(t)]
     if not todo:
         return tasks, []
+    # Only now: httpx and lxml cost a local feed's build ~40 ms to import.
+    from feedsum.fetch import FetchError
+    from feedsum.sources.feed import expand
+
     client = fetcher()
     with ThreadPoolExecutor(FETCH_THREADS) as pool:
         done = dict(zip((t.key for t in todo), pool.map(fetch, todo), strict=True))

@@ -138,8 +138,6 @@ def scan(
     force: bool = False,
 ) -> Scan:
     """Every unit the sources offer, sorted by key; `fetcher` is called only if a URL is."""
-    from feedsum.sources import feed, jsonl
-
     found = Scan()
     found.units, found.failures = scan_files(config)
 
@@ -150,10 +148,14 @@ def scan(
             old = remembered.get(key)
             try:
                 if source.kind == "jsonl":
+                    from feedsum.sources import jsonl
+
                     items, errors = jsonl.read_items(
                         Path(path), key=key, id_prefix=id_prefix, timezone=config.timezone
                     )
                 else:
+                    from feedsum.sources import feed  # lxml: a feed of files never loads it
+
                     items, errors = feed.parse(read_bytes(Path(path)), origin=path, source=key)
             except SourceError as error:
                 found.failures.append(error)
