@@ -132,8 +132,10 @@ TRICKY = [
     "rock'n'roll", "O'Neil", "Zo\u00eb", "e.g.", "word'", "'word", '"word"', "end.",
     # Letters alone skip NLTK unless a contraction rule may split them.
     "wanna", "GOTTA", "Lemme", "gimme", "more'n", "Cannot", "canNOT", "\u00e9t\u00e9",
-    # So do letters and digits with one comma after them.
+    # So do letters and digits with one comma after them, hyphens, possessives.
     "word,", "2013,", "abc123,", "cannot,", "wanna,", "\u00e9t\u00e9,", "x,,", ",", "\u00b2,",
+    "co-star", "co-star,", "Obama's", "Obama's,", "it'S", "-x", "x-", "x--y", "x-y-", "'s,",
+    "cannot's", "wanna-be", "gonna-be,", "1990's", "x_y", "x-_", "more'n's",
     # First and last chunks that are tokenized as inner ones, and their near misses.
     '"\'x', '""x', '"`x', "''x", '"', "x.)", 'x."', "x.'", "x..", "x.,", ".x.", "x.\u201d",
     "x:", "x,", "x.\u00bb", "``", "x\u2019.", "U.S.", "x.!", "x?", "(x).",
