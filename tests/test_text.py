@@ -136,6 +136,9 @@ TRICKY = [
     "word,", "2013,", "abc123,", "cannot,", "wanna,", "\u00e9t\u00e9,", "x,,", ",", "\u00b2,",
     "co-star", "co-star,", "Obama's", "Obama's,", "it'S", "-x", "x-", "x--y", "x-y-", "'s,",
     "cannot's", "wanna-be", "gonna-be,", "1990's", "x_y", "x-_", "more'n's",
+    # And with double quotes around them.
+    '""', '","', '"x"', '"x,"', 'x",', '"x\'s"', '"cannot"', '"wanna,"', '"1990s"', "x\"'s",
+    '"co-star",', '",x', 'x,",', '"\'x',
     # First and last chunks that are tokenized as inner ones, and their near misses.
     '"\'x', '""x', '"`x', "''x", '"', "x.)", 'x."', "x.'", "x..", "x.,", ".x.", "x.\u201d",
     "x:", "x,", "x.\u00bb", "``", "x\u2019.", "U.S.", "x.!", "x?", "(x).",
