@@ -139,6 +139,8 @@ TRICKY = [
     # And with double quotes around them.
     '""', '","', '"x"', '"x,"', 'x",', '"x\'s"', '"cannot"', '"wanna,"', '"1990s"', "x\"'s",
     '"co-star",', '",x', 'x,",', '"\'x',
+    # A single quote closing a sentence is split off only before a space.
+    "x's'", "don't'", "'x'",
     # First and last chunks that are tokenized as inner ones, and their near misses.
     '"\'x', '""x', '"`x', "''x", '"', "x.)", 'x."', "x.'", "x..", "x.,", ".x.", "x.\u201d",
     "x:", "x,", "x.\u00bb", "``", "x\u2019.", "U.S.", "x.!", "x?", "(x).",
@@ -226,6 +228,8 @@ def test_words_of_real_articles_are_nltks(name: str) -> None:
         "x.) \x1f",  # a separator str.split() splits at and NLTK keeps
         "",
         "Alone.",
+        "It was not's'",  # a final single quote: NLTK splits it off only before a space
+        "He said 'it's'",
     ],
 )
 def test_words_at_the_edges_are_nltks(sentence: str) -> None:

@@ -260,13 +260,15 @@ def _plain_last(chunk: str) -> str | None:
     """For a last chunk that needs no call of its own, the inner chunk whose
     words it has; else None.
 
-    Only two NLTK rules look for the end of the text: a final period (and any
-    closing quotes or brackets after it) and a final colon or comma. A chunk
-    without either is tokenized as inside the sentence; so is what comes
+    Three NLTK rules tell the end of the text from a space: a final period
+    (and any closing quotes or brackets after it), a final colon or comma,
+    and a single quote, split off only when a space follows it (so "it's'"
+    ends a sentence as "it's '" but stands inside one as "it 's '"). A chunk
+    with none of them is tokenized as inside the sentence; so is what comes
     before the final period, which the rule splits off with spaces.
     """
     if "." not in chunk:
-        return None if chunk[-1] in ":," else chunk
+        return None if chunk[-1] in ":,'" else chunk
     found = _FINAL_PERIOD.fullmatch(chunk)
     return found.group(1) if found else None
 
