@@ -32,3 +32,14 @@ def test_exit_codes_agree_between_help_and_readme() -> None:
     for code in ("0", "1", "2", "75"):
         assert f"| {code} |" in README
         assert f"  {code} " in EXIT_CODES_HELP
+
+
+@pytest.mark.parametrize("name", ["summarize", "eval"])
+def test_help_says_what_each_algorithm_does(name: str) -> None:
+    from click.testing import CliRunner
+
+    shown = CliRunner().invoke(cli, [name, "--help"], terminal_width=200).output
+    for algorithm, registered in ALGORITHMS.items():
+        line = next(x for x in shown.splitlines() if x.split()[:1] == [algorithm])
+        assert registered.description in line
+    assert "(default)" in next(x for x in shown.splitlines() if x.split()[:1] == ["newsrank"])

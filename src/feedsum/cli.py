@@ -295,7 +295,17 @@ def gc(feeds_dir: Path, state_path: Path | None) -> None:
         raise _fail(error) from error
 
 
-@cli.command("summarize")
+def _algorithms_help() -> str:
+    """The registry as an epilog: what each name does, the default marked."""
+    width = max(map(len, ALGORITHMS))
+    lines = [
+        f"  {name:<{width}}  {a.description}{' (default)' if name == DEFAULT_ALGORITHM else ''}"
+        for name, a in sorted(ALGORITHMS.items())
+    ]
+    return "\b\nAlgorithms:\n" + "\n".join(lines)
+
+
+@cli.command("summarize", epilog=_algorithms_help())
 @click.argument("path", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 @click.option(
     "-a",
@@ -374,7 +384,7 @@ def _eval_sentences(ctx: click.Context, param: click.Parameter, value: str | Non
     return int(value)
 
 
-@cli.command("eval")
+@cli.command("eval", epilog=_algorithms_help())
 @click.argument("dataset", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "-a",
