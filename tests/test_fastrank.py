@@ -253,3 +253,16 @@ def test_no_warnings_where_sumy_warns() -> None:
     ratings = fast.rate_sentences(doc)
     assert all(math.isnan(r) for r in ratings.values())
     assert ids(fast(doc, 2)) == ids(doc.sentences[:2])
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 16, 17, 31, 60, 300])
+def test_textrank_power_method_is_sumys_loop_to_the_bit(size: int) -> None:
+    from sumy.summarizers.text_rank import TextRankSummarizer
+
+    rng = np.random.default_rng(size)
+    for _ in range(5):
+        weights = rng.random((size, size)) * (rng.random((size, size)) < 0.3)
+        weights /= weights.sum(axis=1)[:, None] + 1e-7
+        matrix = np.full((size, size), 0.15 / size) + 0.85 * weights
+        ours = fastrank._textrank_power_method(matrix, 1e-4)
+        assert ours.tobytes() == TextRankSummarizer.power_method(matrix, 1e-4).tobytes()

@@ -196,7 +196,7 @@ class FastLexRankSummarizer(_Summarizer):
         degrees = linked.sum(axis=1)
         degrees[degrees == 0] = 1.0
         matrix = linked / degrees[:, None]
-        scores = _power_method(matrix, self.epsilon, normalize=True)
+        scores = _lexrank_power_method(matrix, self.epsilon)
         # Keyed by Sentence as sumy keys them: repeated sentences share the last rating.
         return dict(zip(sentences, scores, strict=True))
 
@@ -229,7 +229,7 @@ class FastTextRankSummarizer(_Summarizer):
         # From here on, sumy's own numpy steps on the same (bit-identical) weights.
         weights /= weights.sum(axis=1)[:, np.newaxis] + self._ZERO_DIVISION_PREVENTION
         matrix = np.full((n, n), (1.0 - self.damping) / n) + self.damping * weights
-        scores = _power_method(matrix, self.epsilon, normalize=False)
+        scores = _textrank_power_method(matrix, self.epsilon)
         return dict(zip(sentences, scores, strict=True))
 
 
@@ -389,14 +389,14 @@ def _first_best(candidates: list[int], term_lists: list[list[int]], probability:
     return best
 
 
-def _power_method(matrix: np.ndarray, epsilon: float, *, normalize: bool) -> np.ndarray:
-    """sumy's power method, step for step: LexRank's normalizes each step, TextRank's not.
+def _lexrank_power_method(matrix: np.ndarray, epsilon: float) -> np.ndarray:
+    """sumy's LexRank power method, step for step, each step normalized.
 
-    `np.linalg.norm` of a vector is `sqrt(v.dot(v))`; written out, it is the same
-    float without the call's overhead, which TextRank pays ~100 times an article.
-    A LexRank graph with no edge at all (no sentence with usable terms)
-    normalizes a zero vector: sumy then rates every sentence NaN, which keeps
-    document order; the same NaNs come out here, without the warning.
+    `np.linalg.norm` of a vector is `sqrt(v.dot(v))`; written out, it is the
+    same float without the call's overhead. A graph with no edge at all (no
+    sentence with usable terms) normalizes a zero vector: sumy then rates
+    every sentence NaN, which keeps document order; the same NaNs come out
+    here, without the warning.
     """
     transposed = matrix.T
     p_vector = np.array([1.0 / len(matrix)] * len(matrix))
@@ -404,12 +404,45 @@ def _power_method(matrix: np.ndarray, epsilon: float, *, normalize: bool) -> np.
     with np.errstate(invalid="ignore", divide="ignore"):
         while lambda_val > epsilon:
             next_p = np.dot(transposed, p_vector)
-            if normalize:
-                next_p /= math.sqrt(next_p.dot(next_p))
+            next_p /= math.sqrt(next_p.dot(next_p))
             step = next_p - p_vector
             lambda_val = math.sqrt(step.dot(step))
             p_vector = next_p
     return p_vector
+
+
+#: TextRank's power method takes ~110 steps on a news article; its stopping
+#: test is taken for this many steps at once.
+_STEPS = 16
+
+
+def _textrank_power_method(matrix: np.ndarray, epsilon: float) -> np.ndarray:
+    """sumy's TextRank power method, the same vector to the bit.
+
+    Every step is the same `np.dot` on the same vector as in sumy's loop, but
+    the steps' lengths, the stopping test, are taken `_STEPS` at a time in two
+    numpy calls instead of three calls a step (a third of the cost on news).
+    A length summed that way may differ from sumy's `sqrt(step.dot(step))` in
+    its last bits, never by a millionth: a step it does not put clearly above
+    `epsilon` is measured sumy's way, and the first one within it ends the loop.
+    """
+    transposed = matrix.T
+    n = len(matrix)
+    steps = np.empty((_STEPS + 1, n))
+    rows = list(steps)  # views made once: a step writes into the next row
+    rows[0][:] = [1.0 / n] * n
+    moves, squares = np.empty((_STEPS, n)), np.empty(_STEPS)
+    clearly_above = (epsilon * (1 + 1e-6)) ** 2
+    while True:
+        for k in range(_STEPS):
+            np.dot(transposed, rows[k], out=rows[k + 1])
+        np.subtract(steps[1:], steps[:-1], out=moves)
+        np.einsum("ij,ij->i", moves, moves, out=squares)
+        for k in np.flatnonzero(~(squares > clearly_above)).tolist():  # NaN included
+            move = moves[k]
+            if not math.sqrt(move.dot(move)) > epsilon:  # sumy: while lambda_val > epsilon
+                return rows[k + 1].copy()
+        rows[0][:] = rows[_STEPS]
 
 
 class StableLsaSummarizer(LsaSummarizer):  # type: ignore[misc]
