@@ -6,9 +6,11 @@ import os
 from pathlib import Path
 
 import feedparser
+import pytest
 from click.testing import CliRunner
 
 from feedsum.cli import cli
+from feedsum.pipeline import _CHUNK_MAX, _CHUNK_MIN, _chunks, _Task
 from tests.conftest import write_articles
 from tests.test_build import LATER, NOW, parsed, run
 
@@ -111,6 +113,22 @@ def test_jobs_2_gives_the_same_bytes_as_jobs_1(tmp_path: Path, project: Path) ->
         parsed_feed = feedparser.parse(outputs[jobs][0])
         assert len(parsed_feed.entries) == 42
     assert outputs["1"] == outputs["2"]
+
+
+@pytest.mark.parametrize(("count", "jobs"), [(16, 2), (41, 2), (10_000, 2), (999, 3)])
+def test_worker_chunks_cover_every_task_in_order_and_shrink_at_the_end(
+    count: int, jobs: int
+) -> None:
+    tasks = [_Task(f"a{i}.txt", None) for i in range(count)]
+    chunks = list(_chunks(tasks, jobs))
+    assert [t for chunk in chunks for t in chunk] == tasks
+    sizes = [len(c) for c in chunks]
+    assert max(sizes) <= _CHUNK_MAX
+    assert all(s >= _CHUNK_MIN for s in sizes[:-1])  # only the last may be a remainder
+    assert sizes == sorted(sizes, reverse=True)
+    # The last chunks are the smallest: when one worker takes the last, the others
+    # are nearly done.
+    assert sum(sizes[-jobs:]) <= _CHUNK_MIN * jobs
 
 
 def test_status_shows_entries_and_last_error(project: Path) -> None:

@@ -19,11 +19,11 @@ import hashlib
 import json
 import logging
 import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, tzinfo
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -47,7 +47,6 @@ log = logging.getLogger(__name__)
 TITLE_MAX_CHARS = 100
 # Below this many articles to summarize, starting worker processes costs more than it saves.
 POOL_MIN_ARTICLES = 16
-_CHUNK = 32
 
 #: Called with the number of files to read, returns a tick to call after each.
 Progress = Callable[[int], Callable[[], None]]
@@ -257,10 +256,9 @@ def _run(
     tasks: Sequence[_Task], context: _Context, jobs: int, tick: Callable[[], None]
 ) -> Iterator[_Outcome]:
     """The outcome of every task, in order; in worker processes when it pays."""
-    work = partial(_process, context)
     if jobs <= 1 or len(tasks) < POOL_MIN_ARTICLES:
         for task in tasks:
-            yield work(task)
+            yield _process(context, task)
             tick()
         return
     from concurrent.futures import ProcessPoolExecutor  # multiprocessing: ~12 ms to import
@@ -268,10 +266,43 @@ def _run(
     # Load sumy and nltk before the fork: workers inherit them instead of each
     # importing them again.
     prepare(context.settings)
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for outcome in pool.map(work, tasks, chunksize=_CHUNK):
-            yield outcome
-            tick()
+    with ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(context,)) as pool:
+        pending = deque(pool.submit(_process_all, chunk) for chunk in _chunks(tasks, jobs))
+        while pending:
+            for outcome in pending.popleft().result():  # let go of each chunk once stored
+                yield outcome
+                tick()
+
+
+# Articles per call to a worker: many, since each call costs the main process
+# a round trip (about 0.3 ms); fewer toward the end, so that no worker is left
+# with a long last chunk while the others are done.
+_CHUNK_MAX = 128
+_CHUNK_MIN = 4
+
+
+def _chunks(tasks: Sequence[_Task], jobs: int) -> Iterator[Sequence[_Task]]:
+    """`tasks` in consecutive chunks, each a quarter of a worker's share of the rest."""
+    start = 0
+    while start < len(tasks):
+        size = max(_CHUNK_MIN, min(_CHUNK_MAX, (len(tasks) - start) // (4 * jobs)))
+        yield tasks[start : start + size]
+        start += size
+
+
+_worker_context: _Context | None = None
+
+
+def _start_worker(context: _Context) -> None:
+    """A worker's set-up: the context, sent once instead of with every chunk."""
+    global _worker_context
+    _worker_context = context
+    prepare(context.settings)  # inherited when forked; loaded here when spawned
+
+
+def _process_all(tasks: Sequence[_Task]) -> list[_Outcome]:
+    assert _worker_context is not None  # set by _start_worker
+    return [_process(_worker_context, task) for task in tasks]
 
 
 def _feed_settings(config: FeedConfig) -> bytes:
