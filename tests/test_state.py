@@ -7,7 +7,16 @@ from pathlib import Path
 import pytest
 
 from feedsum.errors import StateError
-from feedsum.state import _MIGRATIONS, SCHEMA_VERSION, Entry, FeedBuild, Record, SourceState, State
+from feedsum.state import (
+    _MIGRATIONS,
+    PAGE_SIZE,
+    SCHEMA_VERSION,
+    Entry,
+    FeedBuild,
+    Record,
+    SourceState,
+    State,
+)
 
 T0 = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
 
@@ -83,6 +92,20 @@ def test_wal_mode(tmp_path: Path) -> None:
     State(tmp_path / "s.db").close()
     with sqlite3.connect(tmp_path / "s.db") as db:
         assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
+def test_a_new_file_has_large_pages_and_an_old_one_keeps_its_own(tmp_path: Path) -> None:
+    with State(tmp_path / "new.db") as state:
+        state.save("f", [(record(), ENTRY)], build_row())
+    with sqlite3.connect(tmp_path / "old.db") as db:
+        db.executescript(V1_SCHEMA)  # SQLite's default pages, as older feedsums made
+    with State(tmp_path / "old.db") as state:
+        state.save("f", [(record("b.txt"), ENTRY)], build_row())
+        assert set(state.records("f")) == {"a.txt", "b.txt"}
+    for name, size in (("new.db", PAGE_SIZE), ("old.db", 4096)):
+        with sqlite3.connect(tmp_path / name) as db:
+            assert db.execute("PRAGMA page_size").fetchone() == (size,)
+            assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
 def test_a_version_1_file_is_migrated_in_place(tmp_path: Path) -> None:
