@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -54,6 +56,58 @@ def test_bad_config_exits_2_naming_file_and_key(runner: CliRunner, project: Path
     assert result.exit_code == 2
     assert "test.toml: summary.sentences: got 0; use a number from 1 to 50" in result.stderr
     assert not (project / "public").exists()
+
+
+def test_a_broken_feed_file_exits_2_and_the_others_still_build(
+    runner: CliRunner, project: Path
+) -> None:
+    (project / "feeds/broken.toml").write_text("title = 3\n")
+    result = runner.invoke(cli, ["build"])
+    assert result.exit_code == 2
+    assert "broken.toml: title: got 3" in result.stderr
+    assert "test: 3 entries, 3 new" in result.output
+    assert (project / "public/test.atom").is_file()
+
+
+def test_an_unwritable_output_fails_that_feed_alone(runner: CliRunner, project: Path) -> None:
+    shutil.copy(project / "feeds/test.toml", project / "feeds/other.toml")
+    (project / "public/test.atom").mkdir(parents=True)  # a folder where the feed goes
+    result = runner.invoke(cli, ["build"])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert "public/test.atom: cannot write the feed" in result.stderr
+    assert "other: 3 entries, 3 new" in result.output
+    assert (project / "public/other.atom").is_file() and not (project / "public/test.rss").exists()
+    (project / "public/test.atom").rmdir()
+    result = runner.invoke(cli, ["build"])
+    assert result.exit_code == 0, result.output
+    # Nothing of the failed build was saved, so this one does it all again.
+    assert "test: 3 entries, 3 new" in result.output
+    assert "other: 3 entries, 0 new" in result.output
+
+
+def test_a_state_path_under_a_file_is_an_error_naming_it(runner: CliRunner, project: Path) -> None:
+    (project / "plain").write_text("")
+    result = runner.invoke(cli, ["build", "--state", "plain/state.db"])
+    assert result.exit_code == 1
+    assert "plain/lock: cannot create the build lock" in result.stderr
+    assert "pass --state a path in a writable folder" in result.stderr
+    assert not (project / "public").exists()
+
+
+def test_a_state_another_program_holds_is_an_error_not_a_traceback(
+    runner: CliRunner, project: Path
+) -> None:
+    assert runner.invoke(cli, ["build"]).exit_code == 0
+    (project / "feeds/articles/new.txt").write_text(" date 2024-05-01 A new story. It ends.\n")
+    with sqlite3.connect(project / ".feedsum/state.db", isolation_level=None) as other:
+        other.execute("BEGIN IMMEDIATE")  # a writer that outlasts feedsum's 5 s busy timeout
+        result = runner.invoke(cli, ["build"])
+        other.execute("ROLLBACK")
+    assert result.exit_code == 1
+    assert "state.db: database is locked; nothing of the feed being built was saved" in (
+        result.stderr
+    )
+    assert runner.invoke(cli, ["build"]).output.count("1 new") == 1  # redone
 
 
 def test_unknown_feed_name_exits_2(runner: CliRunner) -> None:

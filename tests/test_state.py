@@ -179,6 +179,12 @@ def test_a_file_that_is_not_a_database(tmp_path: Path) -> None:
         State(path)
 
 
+def test_a_path_under_a_file_is_a_state_error_naming_it(tmp_path: Path) -> None:
+    (tmp_path / "plain").write_text("")
+    with pytest.raises(StateError, match=r"plain/s\.db: cannot create the state database"):
+        State(tmp_path / "plain" / "s.db")
+
+
 def test_forget_keeps_only_the_given_keys(tmp_path: Path) -> None:
     with State(tmp_path / "s.db") as state:
         state.save("f", [(record("a.txt"), ENTRY), (record("b.txt"), ENTRY)], build_row())

@@ -1,13 +1,15 @@
 """The command line: a thin click wrapper over the library.
 
-Exit codes: 0 ok; 1 some articles or sources failed (their feeds were still written);
-2 usage or config error; 75 another build holds the lock (cron retries).
+Exit codes: 0 ok; 1 some articles, sources or outputs failed (the other feeds were
+still written); 2 usage or config error (the other feeds were still built); 75 another
+build holds the lock (cron retries).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import sys
 import time
 from collections.abc import Callable
@@ -19,7 +21,7 @@ import click
 
 from feedsum import __version__
 from feedsum.config import MAX_SENTENCES, MAX_WORDS, MIN_WORDS, FeedConfig, find_feeds, load_feed
-from feedsum.errors import ConfigError, FeedsumError, SourceError
+from feedsum.errors import ConfigError, FeedsumError, OutputError, SourceError, StateError
 from feedsum.lock import BuildLock, LockHeld
 from feedsum.model import Length, SummarySettings
 from feedsum.pipeline import build as build_feed
@@ -36,8 +38,10 @@ PROGRESS_DELAY_S = 1.0
 EXIT_CODES_HELP = """\b
 Exit codes:
   0   everything built
-  1   some articles or sources failed (named on stderr); their feeds were still written
-  2   usage or feed-file error (the file and key are named)
+  1   some articles, sources or outputs failed, each named on stderr; the
+      rest was still built (a state database error stops the build)
+  2   usage or feed-file error (the file and key are named); the other feeds
+      were still built
   75  another build holds the lock; try again later"""
 
 log = logging.getLogger("feedsum")
@@ -186,45 +190,64 @@ def build(
       feedsum build --quiet --wait 60    # from cron
     """
     _setup_logging(verbose, quiet)
-    failed = 0
+    failed = bad_files = 0
+    state_path = _state_path(feeds_dir, state_path)
     try:
-        configs = _load(feeds_dir, names)
-        state_path = _state_path(feeds_dir, state_path)
-        with BuildLock(state_path.with_name("lock"), wait_s), State(state_path) as state:
-            for config in configs:
-                started = time.perf_counter()
-                report = build_feed(
-                    config,
-                    state,
-                    datetime.now(UTC),
-                    force=force,
-                    jobs=jobs or default_jobs(),
-                    progress=_progress_bar(config.name),
-                )
-                for failure in report.failures:
-                    log.error("Error: %s", failure)
-                failed += len(report.failures)
-                for path in report.outputs:
-                    log.info("%s %s", "wrote" if path in report.written else "unchanged", path)
-                log.info(
-                    "%s: %d entries, %d new, %d changed, %d failed, %.2f s",
-                    report.feed,
-                    report.entries,
-                    report.new,
-                    report.changed,
-                    len(report.failures),
-                    time.perf_counter() - started,
-                )
-                log.debug(
-                    "%s: %d files read, %d summarized", report.feed, report.read, report.summarized
-                )
+        configs = []
+        for path in find_feeds(feeds_dir, names):
+            try:
+                configs.append(load_feed(path))
+            except ConfigError as error:
+                # One broken feed file must not stop the others from updating.
+                log.error("Error: %s", error)
+                bad_files += 1
+        if configs:
+            with BuildLock(state_path.with_name("lock"), wait_s), State(state_path) as state:
+                failed = sum(_build_one(config, state, force, jobs) for config in configs)
     except LockHeld as error:
         log.error("Error: %s", error)
         sys.exit(EXIT_LOCKED)
+    except sqlite3.Error as exc:  # mid-build: the disk is full, an I/O error
+        problem = f"{state_path}: {exc}; nothing of the feed being built was saved"
+        raise _fail(StateError(f"{problem}, the next build redoes it")) from exc
     except FeedsumError as error:
         raise _fail(error) from error
+    if bad_files:
+        sys.exit(EXIT_USAGE)
     if failed:
         sys.exit(EXIT_FAILED)
+
+
+def _build_one(config: FeedConfig, state: State, force: bool, jobs: int | None) -> int:
+    """Build one feed and report it on stderr; the number of failures."""
+    started = time.perf_counter()
+    try:
+        report = build_feed(
+            config,
+            state,
+            datetime.now(UTC),
+            force=force,
+            jobs=jobs or default_jobs(),
+            progress=_progress_bar(config.name),
+        )
+    except OutputError as error:
+        log.error("Error: %s", error)
+        return 1
+    for failure in report.failures:
+        log.error("Error: %s", failure)
+    for path in report.outputs:
+        log.info("%s %s", "wrote" if path in report.written else "unchanged", path)
+    log.info(
+        "%s: %d entries, %d new, %d changed, %d failed, %.2f s",
+        report.feed,
+        report.entries,
+        report.new,
+        report.changed,
+        len(report.failures),
+        time.perf_counter() - started,
+    )
+    log.debug("%s: %d files read, %d summarized", report.feed, report.read, report.summarized)
+    return len(report.failures)
 
 
 @cli.command()

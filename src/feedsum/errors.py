@@ -4,6 +4,7 @@ FeedsumError                 expected failure; the CLI prints it, no traceback
  +-- ConfigError             a feed file is wrong (exit 2)
  +-- SourceError             one article cannot be read; reported, then skipped
  +-- StateError              the state database cannot be used
+ +-- OutputError             a feed's output file cannot be written; other feeds still build
 """
 
 from __future__ import annotations
@@ -35,3 +36,23 @@ class SourceError(FeedsumError):
 
 class StateError(FeedsumError):
     """The state database is unusable (for example, written by a newer feedsum)."""
+
+
+def os_problem(exc: OSError) -> str:
+    """An OSError's reason in words; mkdir and open say "File exists" or "Not a
+    directory" when a file stands where a folder of the path should be."""
+    if isinstance(exc, FileExistsError | NotADirectoryError):
+        return "a file stands where a folder of this path should be"
+    return exc.strerror or str(exc)
+
+
+class OutputError(FeedsumError):
+    """A feed's output file could not be written. That feed's build is not saved
+    (the next build redoes it); other feeds are still built."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(
+            f"{path}: cannot write the feed ({reason}); make {path.parent} a writable "
+            "folder or set [output] dir in the feed file; nothing of this feed's build was saved"
+        )
+        self.path = path

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-from feedsum.errors import FeedsumError
+from feedsum.errors import FeedsumError, StateError, os_problem
 
 _POLL_S = 0.1
 
@@ -36,8 +36,14 @@ class BuildLock:
         self._fd: int | None = None
 
     def __enter__(self) -> BuildLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise StateError(
+                f"{self.path}: cannot create the build lock ({os_problem(exc)}); "
+                "pass --state a path in a writable folder (the lock sits beside it)"
+            ) from exc
         deadline = time.monotonic() + self.wait_s
         while True:
             try:

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 from feedsum import __version__
 from feedsum.config import ITEM_KINDS, FeedConfig
-from feedsum.errors import SourceError
+from feedsum.errors import OutputError, SourceError, os_problem
 from feedsum.filters import Filters
 from feedsum.model import Article, FeedItem, SummarySettings
 from feedsum.scan import FETCH_THREADS, Unit, matches, scan, scan_files
@@ -561,7 +561,7 @@ def _build(
             written = tuple(
                 path
                 for path, fmt in zip(outputs, config.formats, strict=True)
-                if write_atomic(path, render(config, feed_items, fmt))
+                if _write(path, render(config, feed_items, fmt))
             )
         build = FeedBuild(
             name=config.name,
@@ -585,6 +585,15 @@ def _build(
         outputs=outputs,
         written=written,
     )
+
+
+def _write(path: Path, data: bytes) -> bool:
+    """`write_atomic`, its OSError an OutputError that names the file (the build's
+    transaction then rolls back, so the next build tries again)."""
+    try:
+        return write_atomic(path, data)
+    except OSError as exc:
+        raise OutputError(path, os_problem(exc)) from exc
 
 
 @dataclass(slots=True)

@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from feedsum.errors import StateError
+from feedsum.errors import StateError, os_problem
 
 # One tuple of statements per schema version; never edit a published step.
 _MIGRATIONS: tuple[tuple[str, ...], ...] = (
@@ -221,10 +221,15 @@ class State:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
         try:
+            path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(path, isolation_level=None)
             self._migrate()
+        except OSError as exc:
+            raise StateError(
+                f"{path}: cannot create the state database ({os_problem(exc)}); "
+                "pass --state a path in a writable folder"
+            ) from exc
         except sqlite3.DatabaseError as exc:
             raise StateError(
                 f"{path}: not a usable feedsum state database ({exc}); move it aside and "
