@@ -6,6 +6,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from feedsum.cli import cli
+from feedsum.cli import _progress_bar, cli
 from feedsum.model import Length, SummarySettings
 from feedsum.sources.textfile import parse
 from feedsum.summarize import ALGORITHMS, summarize
@@ -210,3 +211,15 @@ def test_wait_outlasts_a_short_lock(runner: CliRunner, project: Path) -> None:
         result = runner.invoke(cli, ["build", "--wait", "20"])
         assert holder.wait(timeout=5) == 0  # the holder finished its sleep: not killed
     assert result.exit_code == 0, result.output
+
+
+def test_the_progress_bar_starts_no_thread_before_workers_fork(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # --jobs forks after the bar starts; a live thread at fork can leave a lock held.
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    before = set(threading.enumerate())
+    tick = _progress_bar("test")(3)
+    assert set(threading.enumerate()) == before
+    for _ in range(3):
+        tick()

@@ -121,6 +121,9 @@ def _progress_bar(feed: str) -> Callable[[int], Callable[[], None]]:
             return lambda: None
         from tqdm import tqdm
 
+        # No monitor thread: --jobs forks worker processes after the bar starts,
+        # and forking a process with a thread that may hold a lock is unsafe.
+        tqdm.monitor_interval = 0
         bar = tqdm(total=total, desc=feed, unit="article", delay=PROGRESS_DELAY_S, leave=False)
 
         def tick() -> None:
