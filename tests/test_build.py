@@ -11,6 +11,7 @@ import pytest
 
 from feedsum.config import load_feed
 from feedsum.pipeline import BuildReport, build, derive_title
+from feedsum.sources import MAX_ARTICLE_BYTES
 from feedsum.sources.textfile import parse
 from feedsum.state import State
 from feedsum.summarize import summarize
@@ -145,6 +146,18 @@ def test_corrupt_article_is_reported_and_the_rest_written(project: Path) -> None
     assert ":1:" in failed["f-baddate.txt"] and "2024-02-30" in failed["f-baddate.txt"]
     assert report.entries == 3
     assert len(parsed(project, "atom").entries) == 3
+
+
+def test_a_file_too_big_for_an_article_is_reported_not_read(project: Path) -> None:
+    # A log or a dump matched by mistake must not stall the build.
+    line = b"A sentence that goes on and on. " * 1000 + b"\n"
+    huge = project / "feeds/articles/z-huge.txt"
+    huge.write_bytes(b" date 2024-01-01 " + line * (MAX_ARTICLE_BYTES // len(line) + 1))
+    report = run(project)
+    (failure,) = report.failures
+    assert failure.origin.endswith("z-huge.txt")
+    assert f"over {MAX_ARTICLE_BYTES:,} bytes" in str(failure) and "split it" in str(failure)
+    assert report.entries == 3 and len(parsed(project, "atom").entries) == 3
 
 
 def test_duplicate_ids_are_reported(project: Path) -> None:

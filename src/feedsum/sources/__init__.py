@@ -58,11 +58,26 @@ def read_file_article(kind: str, path: Path, key: str, id_prefix: str, timezone:
     return file_reader(kind)(path, key=key, id_prefix=id_prefix, timezone=timezone)
 
 
-def read_bytes(path: Path) -> bytes:
-    """A source file's bytes, or a SourceError naming it."""
+#: The most a one-article file may hold, as an upstream body may (`[fetch] max_bytes`'s
+#: default): a news article is tens of KB, and a file matched by mistake (a log,
+#: a dump) must not stall a cron run; summarizing 10 MB of text takes seconds.
+MAX_ARTICLE_BYTES = 10_000_000
+
+
+def read_bytes(path: Path, limit: int | None = None) -> bytes:
+    """A source file's bytes, or a SourceError naming it (also when it holds more
+    than `limit` bytes)."""
     try:
-        return path.read_bytes()
+        with path.open("rb") as f:
+            data = f.read() if limit is None else f.read(limit + 1)
     except OSError as exc:
         raise SourceError(
             str(path), f"cannot read it ({exc.strerror}); check its permissions"
         ) from exc
+    if limit is not None and len(data) > limit:
+        raise SourceError(
+            str(path),
+            f"over {limit:,} bytes, too big for one article; split it or leave it out of "
+            "the feed's sources",
+        )
+    return data

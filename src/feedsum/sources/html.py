@@ -14,7 +14,7 @@ from pathlib import Path
 
 from feedsum.errors import SourceError
 from feedsum.model import Article
-from feedsum.sources import read_bytes
+from feedsum.sources import MAX_ARTICLE_BYTES, read_bytes
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -81,7 +81,7 @@ def extract(data: bytes | str, origin: str, url: str | None = None) -> Page:
 def read_article(path: Path, *, key: str, id_prefix: str, timezone: tzinfo) -> Article:
     """Read one local HTML file; the id is its canonical URL, else `id_prefix + key`."""
     origin = str(path)
-    data = read_bytes(path)
+    data = read_bytes(path, MAX_ARTICLE_BYTES)
     page = extract(data, origin)
     published = None
     if page.published is not None:

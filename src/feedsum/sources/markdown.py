@@ -17,7 +17,7 @@ from typing import Any
 
 from feedsum.errors import SourceError
 from feedsum.model import Article
-from feedsum.sources import htmltext, read_bytes
+from feedsum.sources import MAX_ARTICLE_BYTES, htmltext, read_bytes
 from feedsum.sources.textfile import decode
 
 FIELDS = ("title", "date", "link", "author", "id", "tags")
@@ -136,5 +136,5 @@ def parse(text: str, *, origin: str, default_id: str, timezone: tzinfo) -> Artic
 def read_article(path: Path, *, key: str, id_prefix: str, timezone: tzinfo) -> Article:
     """Read one Markdown file; the id is `id`, else `link`, else `id_prefix + key`."""
     origin = str(path)
-    data = read_bytes(path)
+    data = read_bytes(path, MAX_ARTICLE_BYTES)
     return parse(decode(data, origin), origin=origin, default_id=id_prefix + key, timezone=timezone)

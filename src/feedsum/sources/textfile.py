@@ -17,7 +17,7 @@ from pathlib import Path
 
 from feedsum.errors import SourceError
 from feedsum.model import Article
-from feedsum.sources import read_bytes
+from feedsum.sources import MAX_ARTICLE_BYTES, read_bytes
 
 _FIELD = re.compile(r"^[ \t]*(date|title|link|author|id)[ \t]+(\S.*)$")
 _DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ \t]+(.*))?$")
@@ -95,7 +95,7 @@ def read_article(path: Path, *, key: str, id_prefix: str, timezone: tzinfo) -> A
     `id_prefix + key`: it follows the file, never its text.
     """
     origin = str(path)
-    data = read_bytes(path)
+    data = read_bytes(path, MAX_ARTICLE_BYTES)
     parsed = parse(decode(data, origin), origin)
     fields = parsed.fields
     published = None
