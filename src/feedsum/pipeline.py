@@ -275,8 +275,9 @@ def _run(
 
 
 # Articles per call to a worker: many, since each call costs the main process
-# a round trip (about 0.3 ms); fewer toward the end, so that no worker is left
-# with a long last chunk while the others are done.
+# about half a millisecond of CPU (its threads hand the call over and take the
+# results back); fewer toward the end, so that no worker is left with a long
+# last chunk while the others are done.
 _CHUNK_MAX = 128
 _CHUNK_MIN = 4
 
@@ -301,6 +302,7 @@ def _start_worker(context: _Context) -> None:
 
 
 def _process_all(tasks: Sequence[_Task]) -> list[_Outcome]:
+    """One chunk's outcomes, in a worker."""
     assert _worker_context is not None  # set by _start_worker
     return [_process(_worker_context, task) for task in tasks]
 
