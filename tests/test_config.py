@@ -5,12 +5,16 @@ from __future__ import annotations
 import tomllib
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from feedsum.config import FeedConfig, SourceConfig, find_feeds, load_feed, parse_feed
 from feedsum.errors import ConfigError
 from feedsum.model import Length, SummarySettings
+from feedsum.summarize import ALGORITHMS
 
 BASE: dict[str, str] = {
     "title": '"My feed"',
@@ -356,3 +360,95 @@ def test_find_feeds_missing_folder(tmp_path: Path) -> None:
 def test_find_feeds_empty_folder(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"no feed files \(\*\.toml\)"):
         find_feeds(tmp_path)
+
+
+# Any feed file TOML can hold: parse_feed accepts it or raises a ConfigError that
+# names the file, never another exception (a traceback in a cron mail). Valid
+# tables with one key given any value (a typo, a wrong type), or none.
+_STRINGS = [
+    *("newsrank", "sumy:lexrank", "textfile", "feed", "auto", "never", "atom", "rss"),
+    *("Not/AZone", "../x", "(", "[a-z]+", "http://", "ftp://x.org/", "mailto:a@b.c"),
+    *("english", "title", "text", "", " ", "a\x00b", "../" * 40, "*" * 300),
+]
+_SCALARS = st.one_of(
+    st.sampled_from(_STRINGS),
+    st.integers(min_value=-1, max_value=400),
+    st.booleans(),
+    st.text(max_size=8),
+    st.integers(min_value=-(2**63), max_value=2**63 - 1),
+    st.floats(allow_nan=False),
+    st.dates(),
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from(_STRINGS) | st.text(max_size=4), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+_URL = st.just("https://x.org/feed")
+_VALID: dict[str, dict[str, st.SearchStrategy[Any]]] = {
+    "": {
+        "title": st.text(min_size=1).filter(str.strip),
+        "base_url": _URL,
+        "description": st.text(),
+        "author": st.text(),
+        "language": st.just("en"),
+        "timezone": st.sampled_from(["UTC", "Europe/Paris"]),
+        "tag_date": st.dates(),
+    },
+    "summary": {
+        "algorithm": st.sampled_from(sorted(ALGORITHMS)),
+        "sentences": st.integers(1, 50),
+        "language": st.just("english"),
+        "max_sentences": st.just(0) | st.integers(50, 5000),
+    },
+    "output": {
+        "dir": st.just("public"),
+        "formats": st.sampled_from([["atom"], ["rss"], ["atom", "rss"]]),
+        "max_items": st.integers(1, 500),
+        "full_content": st.booleans(),
+    },
+    "filter": {
+        "include": st.just({"title": "[a-z]+"}),
+        "exclude": st.just({"text": ["spam", "(?i)sponsored"]}),
+        "max_age_days": st.integers(0, 365),
+    },
+    "fetch": {
+        "timeout": st.floats(0.1, 60.0),
+        "connect_timeout": st.floats(0.1, 60.0),
+        "max_bytes": st.integers(1024, 10**8),
+        "max_redirects": st.integers(0, 10),
+    },
+    "sources[0]": {"kind": st.sampled_from(["textfile", "markdown", "html", "jsonl"])},
+}
+_KEYS = sorted(
+    {key for table in _VALID.values() for key in table} | {"link", "sources", "path", "junk"}
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    tables=st.fixed_dictionaries(
+        {name: st.fixed_dictionaries({}, optional=keys) for name, keys in _VALID.items()}
+    ),
+    typo=st.none() | st.tuples(st.sampled_from(sorted(_VALID)), st.sampled_from(_KEYS), _VALUES),
+)
+def test_any_feed_file_is_a_config_or_a_config_error(
+    tables: dict[str, dict[str, Any]], typo: tuple[str, str, Any] | None
+) -> None:
+    top = {"link": "https://x.org/", **tables.pop("")}
+    source = {"path": "a/*.txt", **tables.pop("sources[0]")}
+    if typo is not None:
+        name, key, value = typo
+        {**tables, "": top, "sources[0]": source}[name][key] = value
+    data = {"title": "T", **top, "sources": [source], **tables}
+    path = Path("/feeds/fuzz.toml")
+    try:
+        config = parse_feed(path, data)
+    except ConfigError as error:
+        assert str(error).startswith(f"{path}:")
+        assert typo is not None, f"a valid feed file refused: {error}"
+    else:
+        assert isinstance(config, FeedConfig) and config.title.strip() and config.sources
