@@ -19,7 +19,7 @@ from feedsum.config import load_feed, parse_feed
 from feedsum.errors import ConfigError, SourceError
 from feedsum.pipeline import BuildReport, build
 from feedsum.sources import html as html_source
-from feedsum.sources import htmltext, jsonl, markdown
+from feedsum.sources import htmltext, jsonl, markdown, textfile
 from feedsum.state import State
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
@@ -399,3 +399,39 @@ def test_json_feed_of_any_shape_gives_items_or_named_errors(
     got, errors = feed.parse(json.dumps(doc).encode(), origin="j.json", source="j.json")
     assert len(got) + len(errors) <= len(items)
     assert all(str(e).startswith("j.json: item ") for e in errors)
+
+
+# Pieces of article files, well and badly formed: headers, front matter, JSON lines,
+# byte-order marks, NULs, lone surrogates, invalid UTF-8.
+_PIECES = st.sampled_from(
+    [" date 2024-01-02 ", "date 2024-02-30 ", "title X\n", "id urn:x\n", "link http://x\n",
+     "author A\n", "tags a, b\n", "\n\n", "Text here. ", "\ufeff", "\r\n", "\x00", "---\n",
+     "+++\n", "title: t\n", "date: 2024-01-01\n", "date: [1\n", "# Head\n", "<b>x</b>",
+     '{"text": 1}\n', '{"text": "Body."}\n', "{}\n", "[]\n", '"\\ud800"\n']
+) | st.text(max_size=6)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(pieces=st.lists(_PIECES | st.binary(max_size=3), max_size=12))
+def test_any_file_is_an_article_or_a_source_error(
+    tmp_path_factory: pytest.TempPathFactory, pieces: list[object]
+) -> None:
+    data = b"".join(
+        p if isinstance(p, bytes) else str(p).encode("utf-8", "surrogatepass") for p in pieces
+    )
+    path = tmp_path_factory.mktemp("any") / "a.txt"
+    path.write_bytes(data)
+    for read in (textfile.read_article, markdown.read_article):
+        try:
+            article = read(path, key="a.txt", id_prefix="tag:x,2024:", timezone=UTC)
+        except SourceError as error:
+            assert str(error).startswith(str(path))
+        else:
+            assert article.body.strip() and article.id
+    try:  # a file that is no text at all is one error; else one per bad line
+        items, errors = jsonl.read_items(path, key="a.jsonl", id_prefix="x:", timezone=UTC)
+    except SourceError as error:
+        assert str(error).startswith(str(path))
+    else:
+        assert all(str(e).startswith(f"{path}:") for e in errors)
+        assert all(item.article.body.strip() for item in items)
