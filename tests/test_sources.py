@@ -18,8 +18,8 @@ from feedsum.cli import cli
 from feedsum.config import load_feed, parse_feed
 from feedsum.errors import ConfigError, SourceError
 from feedsum.pipeline import BuildReport, build
+from feedsum.sources import feed, htmltext, jsonl, markdown, textfile
 from feedsum.sources import html as html_source
-from feedsum.sources import htmltext, jsonl, markdown, textfile
 from feedsum.state import State
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
@@ -311,8 +311,6 @@ def test_source_defaults() -> None:
 
 
 def test_rss_1_0_and_0_91_are_read() -> None:
-    from feedsum.sources import feed
-
     rdf = b"""<?xml version="1.0"?>
 <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"
  xmlns:dc="http://purl.org/dc/elements/1.1/">
@@ -336,6 +334,51 @@ def test_rss_1_0_and_0_91_are_read() -> None:
     assert second.key == "old.xml#https://o.example/2"
 
 
+def test_character_references_feedparser_raises_on_become_u_fffd() -> None:
+    # A lone surrogate and two past U+10FFFF made feedparser raise (its #591): one
+    # such upstream ended the whole build with a traceback.
+    rss = b"""<rss version="2.0"><channel><title>W &#xD800;</title><item>
+<title>A &#55296; B &#x110000; C &#99999999999999; D &#x41; &#0000065;</title>
+<link>https://w.example/1</link><description>Text of the item, long enough.</description>
+</item></channel></rss>"""
+    (item,), errors = feed.parse(rss, origin="w.xml", source="w.xml")
+    assert not errors
+    assert item.article.title == "A \ufffd B \ufffd C \ufffd D A A"
+    assert item.article.source_title == "W \ufffd"
+
+
+def test_a_feed_feedparser_cannot_read_is_a_source_error() -> None:
+    # feedparser passes a DOCTYPE entity value to re.sub as a template (its #599).
+    doc = b"""<!DOCTYPE rss [
+<!ENTITY path "C:\\data">
+]>
+<rss version="2.0"><channel><title>&path;</title></channel></rss>"""
+    with pytest.raises(SourceError, match=r"^d\.xml: feedparser cannot read it \(error: bad"):
+        feed.parse(doc, origin="d.xml", source="d.xml")
+
+
+def test_lone_surrogates_in_json_become_u_fffd(tmp_path: Path) -> None:
+    # JSON may escape a lone surrogate, which UTF-8 (the state, the feeds) cannot hold.
+    doc = (
+        '{"version": "https://jsonfeed.org/version/1.1", "title": "J\\ud800", "items": ['
+        '{"id": "1", "title": "a\\udc00 \\ud83d\\ude00 \\\\ud800", "content_text": "Body."}]}'
+    )
+    (item,), errors = feed.parse(doc.encode(), origin="j.json", source="j.json")
+    assert not errors
+    assert item.article.title == "a\ufffd \U0001f600 \\ud800"  # a pair stays; \\ is text
+    assert item.article.source_title == "J\ufffd"
+    path = tmp_path / "l.jsonl"
+    path.write_text(
+        '{"text": "Body \\ud800 text."}\n' + "[" * 100_000 + "\n" + '{"text": "Fine."}\n',
+        encoding="utf-8",
+    )
+    items, errors = jsonl.read_items(path, key="l.jsonl", id_prefix="x:", timezone=UTC)
+    assert [i.article.body for i in items] == ["Body \ufffd text.", "Fine."]
+    assert [str(e) for e in errors] == [f"{path}:2: JSON nested too deep to read; fix the line"]
+    for item in items:
+        item.article.body.encode("utf-8")
+
+
 def test_a_line_removed_from_jsonl_is_an_article_removed(tmp_path: Path) -> None:
     project = local_project(tmp_path)
     run(project)
@@ -346,8 +389,6 @@ def test_a_line_removed_from_jsonl_is_an_article_removed(tmp_path: Path) -> None
 
 
 def test_json_feed_bad_items_are_named_and_skipped() -> None:
-    from feedsum.sources import feed
-
     doc = {
         "version": "https://jsonfeed.org/version/1",
         "title": "J",
@@ -393,8 +434,6 @@ _FIELDS = ("id", "url", "external_url", "title", "content_html", "content_text",
 def test_json_feed_of_any_shape_gives_items_or_named_errors(
     top: dict[str, object], items: list[object]
 ) -> None:
-    from feedsum.sources import feed
-
     doc = {"version": "https://jsonfeed.org/version/1.1", **top, "items": items}
     got, errors = feed.parse(json.dumps(doc).encode(), origin="j.json", source="j.json")
     assert len(got) + len(errors) <= len(items)
@@ -402,12 +441,14 @@ def test_json_feed_of_any_shape_gives_items_or_named_errors(
 
 
 # Pieces of article files, well and badly formed: headers, front matter, JSON lines,
-# byte-order marks, NULs, lone surrogates, invalid UTF-8.
+# feeds, byte-order marks, NULs, lone surrogates, invalid UTF-8.
 _PIECES = st.sampled_from(
     [" date 2024-01-02 ", "date 2024-02-30 ", "title X\n", "id urn:x\n", "link http://x\n",
      "author A\n", "tags a, b\n", "\n\n", "Text here. ", "\ufeff", "\r\n", "\x00", "---\n",
      "+++\n", "title: t\n", "date: 2024-01-01\n", "date: [1\n", "# Head\n", "<b>x</b>",
-     '{"text": 1}\n', '{"text": "Body."}\n', "{}\n", "[]\n", '"\\ud800"\n']
+     '{"text": 1}\n', '{"text": "Body."}\n', "{}\n", "[]\n", '"\\ud800"\n', "&#xD800;",
+     "&#x110000;", "<rss version='2.0'><channel>", "<item><title>", "</title></item>",
+     '{"version": "https://jsonfeed.org/version/1.1", "items": [', "]}"]
 ) | st.text(max_size=6)  # fmt: skip
 
 
@@ -428,6 +469,10 @@ def test_any_file_is_an_article_or_a_source_error(
             assert str(error).startswith(str(path))
         else:
             assert article.body.strip() and article.id
+    try:
+        feed.parse(data, origin="a.xml", source="a.xml")
+    except SourceError as error:
+        assert str(error).startswith("a.xml: ")
     try:  # a file that is no text at all is one error; else one per bad line
         items, errors = jsonl.read_items(path, key="a.jsonl", id_prefix="x:", timezone=UTC)
     except SourceError as error:

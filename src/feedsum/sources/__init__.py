@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import tzinfo
@@ -31,6 +32,29 @@ class Item:
     #: A hash of the item's upstream data: equal means nothing to do.
     stamp: str
     article: Article
+
+
+# JSON may spell a lone UTF-16 surrogate ("\ud800"), which no UTF-8 text can hold:
+# hashed or stored, it would fail. Such an escape becomes U+FFFD, as a decoder
+# makes a bad byte; a pair stays a pair, and an escaped backslash stays as it is.
+_SURROGATE_ESCAPE = re.compile(
+    r"(\\\\)|\\u[dD][89abAB][0-9a-fA-F]{2}(\\u[dD][c-fC-F][0-9a-fA-F]{2})?"
+    r"|\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
+
+
+def _replacement(match: re.Match[str]) -> str:
+    return match[0] if match[1] or match[2] else "\\ufffd"
+
+
+def loads_json(data: str | bytes) -> Any:
+    """`json.loads`, with lone surrogates as U+FFFD. Raises what it raises (bytes
+    that are not text: UnicodeDecodeError), and RecursionError for nesting deeper
+    than Python's limit."""
+    text = data if isinstance(data, str) else data.decode(json.detect_encoding(data))
+    if "\\u" in text:
+        text = _SURROGATE_ESCAPE.sub(_replacement, text)
+    return json.loads(text)
 
 
 def stamp(data: Any) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import xml.sax
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -21,10 +22,27 @@ from urllib.parse import urljoin
 
 from feedsum.errors import SourceError
 from feedsum.model import Article
-from feedsum.sources import Item, htmltext, stamp
+from feedsum.sources import Item, htmltext, loads_json, stamp
 
 #: A summary shorter than this, with no content, is a teaser of the linked article.
 TEASER_WORDS = 120
+
+# feedparser is meant to flag a malformed feed, not raise, yet it raises on a
+# numeric character reference it cannot turn into a character (a lone surrogate,
+# past U+10FFFF: kurtmckee/feedparser#591) and on a few other inputs (#599).
+# Such references become U+FFFD first, as an HTML parser makes them; whatever
+# else it raises on is a SourceError naming the source, like an unreadable feed.
+_CHARREF = re.compile(rb"&#(?:[xX]0*([0-9a-fA-F]+)|0*([0-9]+));")
+
+
+def _charref(match: re.Match[bytes]) -> bytes:
+    hexadecimal, decimal = match.groups()
+    digits = hexadecimal or decimal
+    if len(digits) <= 7:  # int() of a longer run could be slow; and it is out of range
+        code = int(digits, 16 if hexadecimal else 10)
+        if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF:
+            return match[0]
+    return b"&#xFFFD;"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,9 +68,16 @@ def parse(
     import feedparser
 
     # A file object, never bytes or str: feedparser would take those for a path or URL.
-    parsed = feedparser.parse(
-        io.BytesIO(data), response_headers={"content-location": url or ""}, sanitize_html=True
-    )
+    try:
+        parsed = feedparser.parse(
+            io.BytesIO(_CHARREF.sub(_charref, data)),
+            response_headers={"content-location": url or ""},
+            sanitize_html=True,
+        )
+    except Exception as exc:  # see _CHARREF: an upstream's bytes must not end the build
+        raise SourceError(
+            origin, f"feedparser cannot read it ({type(exc).__name__}: {exc}); check the source"
+        ) from exc
     problem = parsed.get("bozo_exception")
     if isinstance(problem, xml.sax.SAXParseException) or (
         parsed.get("bozo") and not parsed.entries
@@ -96,8 +121,8 @@ def _json_feed(
 ) -> tuple[list[Item], list[SourceError]]:
     """JSON Feed 1.0 and 1.1 (https://jsonfeed.org/version/1.1)."""
     try:
-        feed = json.loads(data)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        feed = loads_json(data)
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
         raise SourceError(origin, f"not valid JSON ({exc}); check the URL or the file") from exc
     if not isinstance(feed, dict) or not str(feed.get("version", "")).startswith(
         "https://jsonfeed.org/version/"

@@ -17,7 +17,7 @@ from typing import Any
 
 from feedsum.errors import SourceError
 from feedsum.model import Article
-from feedsum.sources import Item, read_bytes, stamp
+from feedsum.sources import Item, loads_json, read_bytes, stamp
 from feedsum.sources.textfile import decode
 
 
@@ -50,9 +50,11 @@ def _published(value: Any, origin: str, number: int, timezone: tzinfo) -> dateti
 def json_object(text: str, origin: str, number: int) -> dict[str, Any]:
     """One line of a JSON Lines file as an object; errors name the file and line."""
     try:
-        value = json.loads(text)
+        value = loads_json(text)
     except json.JSONDecodeError as exc:
         raise SourceError(origin, f"not valid JSON ({exc.msg}); fix the line", number) from exc
+    except RecursionError as exc:
+        raise SourceError(origin, "JSON nested too deep to read; fix the line", number) from exc
     if not isinstance(value, dict):
         raise SourceError(origin, "not a JSON object; write one {...} per line", number)
     return value
