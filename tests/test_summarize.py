@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,18 @@ def test_short_article_is_its_own_summary(algorithm: str) -> None:
     summary = summarize(paragraphs, settings)
     assert summary.indices == (0, 1, 2)
     assert summary.text == "First sentence here. Second one here. Third and last."
+
+
+@pytest.mark.parametrize("algorithm", sorted(ALGORITHMS))
+def test_an_article_of_stop_words_warns_of_nothing(algorithm: str) -> None:
+    # Nothing but stop words: sumy's LexRank divides by zero, and warned (cron mail).
+    paragraphs = ("The a of. And the a. Of the and.", "The. A. Of and the.")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        summary = summarize(
+            paragraphs, SummarySettings(algorithm=algorithm, length=Length(value=2))
+        )
+    assert len(summary.sentences) == 2
 
 
 def test_lead_takes_the_opening(seed_paragraphs: tuple[str, ...]) -> None:

@@ -215,6 +215,14 @@ def summarize_split(
             # LSA warns when an article has fewer distinct words than sentences; it
             # still ranks them, and a cron log has no use for the remark.
             warnings.filterwarnings("ignore", "Number of words", UserWarning)
+            # sumy's LexRank divides by a zero norm when no sentence has a word
+            # outside the stop list; its ratings are then NaN and it keeps the first
+            # sentences (as feedsum's lexrank does), with a warning for the cron mail.
+            warnings.filterwarnings("ignore", "invalid value encountered", RuntimeWarning)
             chosen = _summarizer(settings.algorithm, settings.language)(doc, count)
         indices = tuple(sorted(position[id(s)] for s in chosen))
+        if not indices:
+            # sumy's LSA ranks nothing when no word is outside the stop list; the
+            # opening stands, as the other rankers keep it on such an article.
+            indices = tuple(range(length.take(words)))
     return Summary(sentences=tuple(sentences[i] for i in indices), indices=indices)
