@@ -43,7 +43,7 @@ DEFAULT = SummarySettings().algorithm
 LONG_SENTENCES = 2000
 LONG_ALGORITHMS = (DEFAULT, "lexrank", "textrank")
 PASSES = ("cold", "warm")
-ROUNDS = 3
+ROUNDS = 5
 
 Split = list[tuple[str, ...]]
 Clock = Callable[[], float]
