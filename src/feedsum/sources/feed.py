@@ -38,7 +38,7 @@ _CHARREF = re.compile(rb"&#(?:[xX]0*([0-9a-fA-F]+)|0*([0-9]+));")
 def _charref(match: re.Match[bytes]) -> bytes:
     hexadecimal, decimal = match.groups()
     digits = hexadecimal or decimal
-    if len(digits) <= 7:  # int() of a longer run could be slow; and it is out of range
+    if len(digits) <= 7:  # 8 digits or more are past U+10FFFF (and int() of many is slow)
         code = int(digits, 16 if hexadecimal else 10)
         if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF:
             return match[0]
