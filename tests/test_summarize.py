@@ -47,8 +47,9 @@ def test_short_article_is_its_own_summary(algorithm: str) -> None:
 
 
 @pytest.mark.parametrize("algorithm", sorted(ALGORITHMS))
-def test_an_article_of_stop_words_warns_of_nothing(algorithm: str) -> None:
-    # Nothing but stop words: sumy's LexRank divides by zero, and warned (cron mail).
+def test_an_article_of_stop_words_is_summarized_without_a_warning(algorithm: str) -> None:
+    # Nothing but stop words: sumy's LexRank divided by zero and warned (a cron
+    # mail); sumy's LSA picked nothing.
     paragraphs = ("The a of. And the a. Of the and.", "The. A. Of and the.")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
