@@ -223,6 +223,6 @@ def summarize_split(
         indices = tuple(sorted(position[id(s)] for s in chosen))
         if not indices:
             # sumy's LSA ranks nothing when no word is outside the stop list; the
-            # opening stands, as the other rankers keep it on such an article.
+            # opening stands, as every other ranker but Edmundson's keeps it then.
             indices = tuple(range(length.take(words)))
     return Summary(sentences=tuple(sentences[i] for i in indices), indices=indices)
