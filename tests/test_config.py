@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from feedsum.config import FeedConfig, SourceConfig, find_feeds, load_feed, parse_feed
 from feedsum.errors import ConfigError
 from feedsum.model import Length, SummarySettings
+from feedsum.safety import xml_text
 from feedsum.summarize import ALGORITHMS
 
 BASE: dict[str, str] = {
@@ -388,12 +389,14 @@ _VALUES = st.recursive(
     max_leaves=8,
 )
 _URL = st.just("https://x.org/feed")
+# Text a feed can carry: a control character is a ConfigError (tested below).
+_TEXT = st.text().filter(lambda t: xml_text(t) == t)
 _VALID: dict[str, dict[str, st.SearchStrategy[Any]]] = {
     "": {
-        "title": st.text(min_size=1).filter(str.strip),
+        "title": _TEXT.filter(str.strip),
         "base_url": _URL,
-        "description": st.text(),
-        "author": st.text(),
+        "description": _TEXT,
+        "author": _TEXT,
         "language": st.just("en"),
         "timezone": st.sampled_from(["UTC", "Europe/Paris"]),
         "tag_date": st.dates(),
@@ -452,3 +455,49 @@ def test_any_feed_file_is_a_config_or_a_config_error(
         assert typo is not None, f"a valid feed file refused: {error}"
     else:
         assert isinstance(config, FeedConfig) and config.title.strip() and config.sources
+
+
+@pytest.mark.parametrize("char", ["\x07", "\x1b", "\x7f", "\x85", "\ufffe", "\U0010ffff"])
+def test_a_control_character_in_a_setting_is_named(tmp_path: Path, char: str) -> None:
+    # TOML's \u escapes can spell any of them; lxml would refuse the feed's title.
+    path = tmp_path / "bell.toml"
+    escaped = f"\\u{ord(char):04X}" if ord(char) < 0x10000 else f"\\U{ord(char):08X}"
+    path.write_text(
+        f'title = "News {escaped}"\nlink = "https://x.org/"\nsources = [{{ path = "a/*.txt" }}]\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as error:
+        load_feed(path)
+    assert f"{path}: title: contains the control character U+{ord(char):04X}" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("link", "base_url", "self_url"),
+    [
+        ("https://example.org/news?id=1&lang=en", None, "https://example.org/news/q.atom"),
+        ("https://example.org/#top", None, "https://example.org/q.atom"),
+        ("https://example.org/", "https://example.org/feeds/", "https://example.org/feeds/q.atom"),
+        ("https://example.org/", "https://example.org/feeds", "https://example.org/feeds/q.atom"),
+    ],
+)
+def test_self_urls_are_built_from_the_base_folder(
+    tmp_path: Path, link: str, base_url: str | None, self_url: str
+) -> None:
+    base = f'base_url = "{base_url}"\n' if base_url else ""
+    path = tmp_path / "q.toml"
+    path.write_text(
+        f'title = "Q"\nlink = "{link}"\n{base}sources = [{{ path = "a/*.txt" }}]\n',
+        encoding="utf-8",
+    )
+    assert load_feed(path).self_url("atom") == self_url
+
+
+def test_a_base_url_with_a_query_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "q.toml"
+    path.write_text(
+        'title = "Q"\nlink = "https://x.org/"\nbase_url = "https://x.org/f?a=1"\n'
+        'sources = [{ path = "a/*.txt" }]\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match=r"base_url: got .*without \"\?\" or \"#\""):
+        load_feed(path)

@@ -563,9 +563,14 @@ def test_a_teaser_linking_elsewhere_than_http_keeps_its_text(
               "summary": "Write to the desk. Letters are read every week."}  # fmt: skip
     upstream.routes["/rss"] = Reply(200, rss([teaser]))
     project = make_project(tmp_path, source(upstream.url("/rss")))
-    (failure,) = run(project).failures
-    assert "mailto:desk@example.org: not an http(s) URL" in str(failure)
-    assert entries(project)[0].summary == "Write to the desk. Letters are read every week."
+    report = run(project)
+    # Not fetched, not published: left out with a warning, not a failure.
+    assert not report.failures and [r.path for r in upstream.requests] == ["/rss"]
+    (warning,) = report.warnings
+    assert "link 'mailto:desk@example.org' is not an http(s) URL; left out" in warning
+    (entry,) = entries(project)
+    assert entry.summary == "Write to the desk. Letters are read every week."
+    assert all("mailto" not in link.href for link in entry.links)
     assert not run(project).failures
 
 

@@ -170,6 +170,9 @@ def cli() -> None:
 )
 @click.option("-v", "--verbose", count=True, help="Say what is done to each article.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing unless something fails (cron).")
+@click.option(
+    "--debug", is_flag=True, help="With a feed that fails unexpectedly, print the traceback."
+)
 def build(
     names: tuple[str, ...],
     feeds_dir: Path,
@@ -179,6 +182,7 @@ def build(
     wait_s: float,
     verbose: int,
     quiet: bool,
+    debug: bool,
 ) -> None:
     """Build every feed in the feeds folder, or only the NAMES given.
 
@@ -206,7 +210,7 @@ def build(
                 bad_files += 1
         if configs:
             with BuildLock(state_path.with_name("lock"), wait_s), State(state_path) as state:
-                failed = sum(_build_one(config, state, force, jobs) for config in configs)
+                failed = sum(_build_one(config, state, force, jobs, debug) for config in configs)
     except LockHeld as error:
         log.error("Error: %s", error)
         sys.exit(EXIT_LOCKED)
@@ -221,7 +225,9 @@ def build(
         sys.exit(EXIT_FAILED)
 
 
-def _build_one(config: FeedConfig, state: State, force: bool, jobs: int | None) -> int:
+def _build_one(
+    config: FeedConfig, state: State, force: bool, jobs: int | None, debug: bool = False
+) -> int:
     """Build one feed and report it on stderr; the number of failures."""
     started = time.perf_counter()
     try:
@@ -236,6 +242,23 @@ def _build_one(config: FeedConfig, state: State, force: bool, jobs: int | None) 
     except OutputError as error:
         log.error("Error: %s", error)
         return 1
+    except sqlite3.Error:
+        raise  # the state database itself: no feed can be built (see `build`)
+    except Exception as exc:
+        # Whatever else goes wrong in one feed (a bug, a library's surprise) is that
+        # feed's failure: its transaction has rolled back, its outputs are as they
+        # were, and the other feeds are still built.
+        log.error(
+            "Error: %s: this feed was not built (%s: %s); its previous outputs are kept%s",
+            config.name,
+            type(exc).__name__,
+            exc,
+            "" if debug else "; --debug shows where it failed",
+            exc_info=debug,
+        )
+        return 1
+    for warning in report.warnings:
+        log.warning("Warning: %s", warning)
     for failure in report.failures:
         log.error("Error: %s", failure)
     for path in report.outputs:

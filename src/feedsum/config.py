@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from feedsum.errors import ConfigError
 from feedsum.filters import FIELDS, Filters, Rule
 from feedsum.model import Length, SummarySettings
+from feedsum.safety import xml_text
 
 FORMATS = ("atom", "rss")
 MAX_SENTENCES = 50
@@ -97,7 +98,10 @@ class FeedConfig:
         return urlsplit(self.link).hostname or "localhost"
 
     def self_url(self, fmt: str) -> str:
-        return f"{self.base_url.rstrip('/')}/{self.name}.{fmt}"
+        """The URL of the feed's output in `fmt`: the file in the base URL's folder."""
+        folder = urlsplit(self.base_url)
+        path = f"{folder.path.rstrip('/')}/{quote(self.name)}.{fmt}"
+        return urlunsplit((folder.scheme, folder.netloc, path, "", ""))
 
 
 class _Table:
@@ -122,6 +126,10 @@ class _Table:
             raise self.error(
                 key, f"got {value!r}", f"use {what or 'a ' + kind.__name__ + ' value'}"
             )
+        if isinstance(value, str) and xml_text(value) != value:
+            # TOML's \u escapes can spell them; no feed can carry them.
+            bad = next(c for c in value if xml_text(c) != c)
+            raise self.error(key, f"contains the control character U+{ord(bad):04X}", "remove it")
         return value
 
     def check(self, key: str, ok: Callable[[_T], bool], value: _T, fix: str) -> _T:
@@ -320,7 +328,15 @@ def parse_feed(path: Path, data: Mapping[str, Any]) -> FeedConfig:
         "use a non-empty title",
     )
     link = _url(table, "link")
-    base_url = _url(table, "base_url", link)
+    # The folder the outputs are served from: the site's, without its query, if not given.
+    site = urlsplit(link)
+    base_url = _url(table, "base_url", urlunsplit((site.scheme, site.netloc, site.path, "", "")))
+    table.check(
+        "base_url",
+        lambda url: not (urlsplit(url).query or urlsplit(url).fragment),
+        base_url,
+        'use the folder URL the feeds are served from, without "?" or "#"',
+    )
     tz_name = table.get("timezone", str, "UTC", what='"UTC" or "Europe/Paris"')
     try:
         timezone = ZoneInfo(tz_name)

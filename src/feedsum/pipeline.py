@@ -32,6 +32,7 @@ from feedsum.config import ITEM_KINDS, FeedConfig
 from feedsum.errors import OutputError, SourceError, os_problem
 from feedsum.filters import Filters
 from feedsum.model import Article, FeedItem, SummarySettings
+from feedsum.safety import SAFETY_RULES, http_url, safe_article
 from feedsum.scan import FETCH_THREADS, Unit, matches, scan, scan_files
 from feedsum.sources import read_file_article
 from feedsum.state import Encoded, Entry, FeedBuild, Record, State
@@ -70,6 +71,8 @@ class BuildReport:
     #: Every output file of the feed, and those whose bytes changed.
     outputs: tuple[Path, ...]
     written: tuple[Path, ...]
+    #: What was left out of the articles read in this build (a bad link, ...).
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +82,8 @@ class _Context:
     root: str
     id_prefix: str
     timezone: tzinfo
+    #: Resolves relative URLs in the HTML of articles without a URL of their own.
+    base_url: str
     settings: SummarySettings
     filters: Filters
 
@@ -111,6 +116,8 @@ class _Outcome:
     entry: Encoded | None = None
     #: SourceError's origin, problem and line (exceptions travel badly between processes).
     error: tuple[str, str, int | None] | None = None
+    #: What was left out of the article (a link that is not http(s), ...), a line each.
+    warnings: tuple[str, ...] = ()
 
 
 def derive_title(first_sentence: str, limit: int = TITLE_MAX_CHARS) -> str:
@@ -151,8 +158,9 @@ def settings_key(config: FeedConfig) -> str:
 
 
 def reader_key(config: FeedConfig) -> str:
-    """The feed settings that shape an entry's id and dates, besides the file itself."""
-    return f"{id_prefix(config)};{config.timezone.key}"
+    """What shapes an entry besides its file: the feed's id prefix, time zone and
+    base URL, and the rules of the safety boundary (a change re-reads every article)."""
+    return f"{id_prefix(config)};{config.timezone.key};{config.base_url};safe{SAFETY_RULES}"
 
 
 def id_prefix(config: FeedConfig) -> str:
@@ -204,13 +212,18 @@ def _process(context: _Context, task: _Task) -> _Outcome:
     hash is the known one. All of an article's work happens here, so that --jobs
     spreads all of it."""
     try:
-        article = task.article or read_file_article(
-            task.kind,
-            Path(context.root) / task.key,
-            task.key,
-            context.id_prefix,
-            context.timezone,
+        checked = safe_article(
+            task.article
+            or read_file_article(
+                task.kind,
+                Path(context.root) / task.key,
+                task.key,
+                context.id_prefix,
+                context.timezone,
+            ),
+            context.base_url,
         )
+        article = checked.article
         paragraphs = clean(article.body)
         if not paragraphs:
             raise SourceError(
@@ -227,6 +240,7 @@ def _process(context: _Context, task: _Task) -> _Outcome:
         digest=digest,
         link=article.link,
         text_hash=text_hash(paragraphs),
+        warnings=checked.warnings,
     )
     if digest == task.known_hash:
         return found
@@ -357,6 +371,23 @@ def _one_per_id(
     return list(owner.values()), clashes
 
 
+def claim_ids(records: Iterable[Record]) -> tuple[list[Record], list[tuple[Record, Record]]]:
+    """One record per entry id across sources: the first seen keeps it (ties by key),
+    so that no later source can take over an entry by reusing its id. Also the
+    pairs (loser, owner) whose texts differ: a clash to report, not a duplicate."""
+    records = list(records)
+    owner: dict[str, Record] = {}
+    for record in sorted(records, key=lambda r: (r.first_seen, r.key)):
+        owner.setdefault(record.entry_id, record)
+    kept = [r for r in records if owner[r.entry_id] is r]
+    clashes = [
+        (r, owner[r.entry_id])
+        for r in records
+        if owner[r.entry_id] is not r and r.text_hash != owner[r.entry_id].text_hash
+    ]
+    return kept, clashes
+
+
 def dedup(records: Iterable[Record]) -> list[Record]:
     """One record per article: items with the same id, link or text are one article
     (say, from two upstreams); the earliest dated keeps it, ties by key."""
@@ -391,6 +422,8 @@ def _expand(
         article, unit = task.article, units[task.key]
         if article is None or not article.link or unit.article is not article:
             return False  # a file, or an item remembered from state: nothing to fetch
+        if http_url(article.link) is None:
+            return False  # left out at the safety boundary, with a warning
         if oldest is not None and article.published and article.published < oldest:
             return False  # too old to be shown: the teaser will do
         return unit.full_text == "always" or (unit.full_text == "auto" and article.teaser)
@@ -524,7 +557,12 @@ def _build(
     failures.extend(failed_pages)
 
     context = _Context(
-        str(config.root), id_prefix(config), config.timezone, config.summary, config.filters
+        str(config.root),
+        id_prefix(config),
+        config.timezone,
+        config.base_url,
+        config.summary,
+        config.filters,
     )
     tick = progress(len(tasks)) if progress and tasks else (lambda: None)
     # Each record is stored as its article is done, while workers summarize the
@@ -539,7 +577,16 @@ def _build(
         failures.extend(clashes)
         items = [r for r in records if units[r.key].source is not None]
         # Kept-out articles never stand in for a copy the filters let through.
-        shown_from = dedup(r for r in (*unique, *items) if not r.excluded)
+        owners, taken = claim_ids(r for r in (*unique, *items) if not r.excluded)
+        failures.extend(
+            SourceError(
+                _where(config, units, loser),
+                f"entry id {loser.entry_id!r} is already used by {_where(config, units, owner)}"
+                " (seen first); the entry stays that one's",
+            )
+            for loser, owner in taken
+        )
+        shown_from = dedup(owners)
         if oldest is not None:
             shown_from = [r for r in shown_from if r.dated >= oldest]
         shown = newest_first(shown_from, config.max_items)
@@ -560,10 +607,11 @@ def _build(
             # reads 50 (this build's own are read back from its transaction).
             entries = state.entries(config.name, (r.key for r in shown))
             feed_items = [make_item(r, entries[r.key]) for r in shown]
+            # Every format is rendered before any is written: a renderer that fails
+            # leaves all of the feed's outputs as they were, not some of them.
+            rendered = [render(config, feed_items, fmt) for fmt in config.formats]
             written = tuple(
-                path
-                for path, fmt in zip(outputs, config.formats, strict=True)
-                if _write(path, render(config, feed_items, fmt))
+                path for path, data in zip(outputs, rendered, strict=True) if _write(path, data)
             )
         build = FeedBuild(
             name=config.name,
@@ -586,7 +634,15 @@ def _build(
         failures=tuple(failures),
         outputs=outputs,
         written=written,
+        warnings=tuple(done.warnings),
     )
+
+
+def _where(config: FeedConfig, units: dict[str, Unit], record: Record) -> str:
+    """A record's article as messages name it: a file's path, an item's source and id."""
+    if units[record.key].source is None:
+        return str(config.root / record.key)
+    return record.key
 
 
 def _write(path: Path, data: bytes) -> bool:
@@ -604,6 +660,7 @@ class _Done:
 
     records: list[Record] = field(default_factory=list)
     failures: list[SourceError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     new: int = 0
     changed: int = 0
     summarized: int = 0
@@ -624,6 +681,7 @@ def _store(
         if outcome.error:
             done.failures.append(SourceError(*outcome.error))
             continue
+        done.warnings.extend(outcome.warnings)
         old = remembered.get(outcome.key)
         stamp = units[outcome.key].stamp
         if outcome.entry is None:

@@ -201,7 +201,8 @@ def _item(
     paragraphs = [p for html in content for p in htmltext.paragraphs(html)]
     teaser = False
     if not paragraphs:
-        paragraphs = htmltext.paragraphs(upstream.get("summary") or "")
+        content = [upstream.get("summary") or ""]
+        paragraphs = htmltext.paragraphs(content[0])
         teaser = sum(len(p.split()) for p in paragraphs) < TEASER_WORDS
     if not paragraphs and not link:
         raise ValueError("has no text and no link")
@@ -214,6 +215,9 @@ def _item(
         author=(upstream.get("author") or "").strip() or None,
         published=published,
         tags=tuple(t.strip() for t in upstream.get("tags") or [] if t and t.strip()),
+        # The item's HTML as the entry's content, links and images kept (sanitized
+        # at the safety boundary, like every article's).
+        html="\n".join(content) if paragraphs else None,
         source_title=feed.title,
         source_url=feed.url,
         teaser=teaser and link is not None,
@@ -258,6 +262,7 @@ def expand(article: Article, body: bytes, final_url: str) -> Article:
     return replace(
         article,
         body="\n\n".join(page.paragraphs),
+        html=page.html,
         title=article.title or page.title,
         author=article.author or page.author,
         published=published,

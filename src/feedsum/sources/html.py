@@ -10,11 +10,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, tzinfo
+from html import escape as html_escape
 from pathlib import Path
+from typing import Any
 
 from feedsum.errors import SourceError
 from feedsum.model import Article
-from feedsum.sources import MAX_ARTICLE_BYTES, read_bytes
+from feedsum.sources import MAX_ARTICLE_BYTES, htmltext, read_bytes
+
+_HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+
+
+def _inner_html(element: Any) -> str:
+    """An element's children (and text) as HTML, without the element itself."""
+    from lxml import etree
+
+    head = html_escape(element.text or "", quote=False)
+    return head + "".join(etree.tostring(child, encoding="unicode") for child in element)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -22,6 +34,8 @@ class Page:
     """What trafilatura found in a page."""
 
     paragraphs: tuple[str, ...]
+    #: The article as HTML (links, images and emphasis kept; not yet sanitized).
+    html: str
     title: str | None
     author: str | None
     published: date | None
@@ -33,6 +47,9 @@ class Page:
 def extract(data: bytes | str, origin: str, url: str | None = None) -> Page:
     """The article in an HTML page, or a SourceError when there is none."""
     import trafilatura
+    from lxml import etree
+    from trafilatura.htmlprocessing import build_html_output
+    from trafilatura.settings import Document
 
     try:
         found = trafilatura.bare_extraction(
@@ -41,16 +58,30 @@ def extract(data: bytes | str, origin: str, url: str | None = None) -> Page:
             with_metadata=True,
             include_comments=False,
             include_tables=False,
+            include_links=True,
+            include_images=True,
+            include_formatting=True,
             deduplicate=False,
+        )
+        # The article as HTML; its text is taken from that HTML, so the entry's
+        # content and what is summarized are one text.
+        body = (
+            etree.fromstring(build_html_output(found)).find("body")
+            if isinstance(found, Document)
+            else None
         )
     except Exception as exc:  # any page from the web: its failure must stay its own
         raise SourceError(origin, f"cannot read the page ({type(exc).__name__}: {exc})") from exc
-    text = getattr(found, "text", None) or ""
     title = getattr(found, "title", None) or None
-    paragraphs = [p.strip() for p in text.split("\n") if p.strip()]
-    # trafilatura keeps the page's heading as the first line; it is the title.
-    if paragraphs and title and paragraphs[0] == title.strip():
-        paragraphs = paragraphs[1:]
+    if body is not None and len(body) and title:
+        # trafilatura keeps the page's heading as the first element; it is the title.
+        first = body[0]
+        if first.tag in _HEADINGS and "".join(first.itertext()).strip() == title.strip():
+            if first.tail and first.tail.strip():
+                first.tail = None
+            body.remove(first)
+    html = "" if body is None else _inner_html(body)
+    paragraphs = htmltext.paragraphs(html)
     if not paragraphs:
         raise SourceError(origin, "no article text found in the page; check that it is one")
     published = None
@@ -70,6 +101,7 @@ def extract(data: bytes | str, origin: str, url: str | None = None) -> Page:
     )
     return Page(
         paragraphs=tuple(paragraphs),
+        html=html,
         title=title,
         author=getattr(found, "author", None) or None,
         published=published,
@@ -95,4 +127,5 @@ def read_article(path: Path, *, key: str, id_prefix: str, timezone: tzinfo) -> A
         author=page.author,
         published=published,
         tags=page.tags,
+        html=page.html,
     )

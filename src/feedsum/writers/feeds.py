@@ -4,6 +4,12 @@ Atom entries carry the summary as `summary` and, when the feed asks for it,
 the whole cleaned article as HTML `content`. RSS items carry the summary as
 `description` and the article as `content:encoded`. Every date comes from
 the items; nothing here reads the clock, so unchanged items give identical bytes.
+
+Each format's own escaping rules: Atom's `title` and `summary` are
+`type="text"`, so the XML escaping feedgen does is all they need. RSS's
+`description` is HTML by convention (and many readers treat `title` so), so
+plain text is HTML-escaped first: a summary that says `<b>` shows `<b>`
+instead of turning bold, and one that mentions `<script>` never becomes one.
 """
 
 from __future__ import annotations
@@ -13,9 +19,10 @@ import gc
 import html
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from feedgen.feed import FeedGenerator
+from lxml import etree
 
 from feedsum import PROJECT_URL, __version__
 from feedsum.config import FeedConfig
@@ -56,9 +63,49 @@ def _without_cyclic_gc(function: Callable[_P, _R]) -> Callable[_P, _R]:
     return paused
 
 
-@_without_cyclic_gc
+class _AtomSource:
+    """A feedgen entry extension writing a complete Atom `<source>`: feedgen's own
+    has only title and link, and the Atom spec wants the source's id and updated."""
+
+    def __init__(self) -> None:
+        self.fields: dict[str, str] = {}
+
+    def extend_ns(self) -> dict[str, str]:
+        return {}
+
+    def extend_atom(self, entry: Any) -> Any:
+        source = etree.SubElement(entry, "source")
+        for name in ("id", "title", "updated"):
+            etree.SubElement(source, name).text = self.fields[name]
+        etree.SubElement(source, "link", href=self.fields["id"])
+        return entry
+
+    def extend_rss(self, item: Any) -> Any:
+        return item
+
+
 def render(config: FeedConfig, items: Sequence[FeedItem], fmt: str) -> bytes:
-    """The feed document in `fmt` ("atom" or "rss") for items given newest first."""
+    """The feed document in `fmt` (one of RENDERERS) for items given newest first."""
+    return RENDERERS[fmt](config, items)
+
+
+def render_atom(config: FeedConfig, items: Sequence[FeedItem]) -> bytes:
+    return _render(config, items, "atom")
+
+
+def render_rss(config: FeedConfig, items: Sequence[FeedItem]) -> bytes:
+    return _render(config, items, "rss")
+
+
+#: Each output format's renderer: the feed's bytes from its items, newest first.
+RENDERERS: dict[str, Callable[[FeedConfig, Sequence[FeedItem]], bytes]] = {
+    "atom": render_atom,
+    "rss": render_rss,
+}
+
+
+@_without_cyclic_gc
+def _render(config: FeedConfig, items: Sequence[FeedItem], fmt: str) -> bytes:
     # With no entries, a fixed date keeps the empty feed's bytes stable too.
     epoch = datetime(1970, 1, 1, tzinfo=config.timezone)
     updated = feed_updated(items, epoch)
@@ -79,12 +126,13 @@ def render(config: FeedConfig, items: Sequence[FeedItem], fmt: str) -> bytes:
     creators = fmt == "rss" and any(item.author for item in items)
     if creators:
         fg.load_extension("dc", atom=False, rss=True)
+    rss = fmt == "rss"
     for item in items:
         entry = fg.add_entry(order="append")  # the default prepends, in quadratic time
         entry.id(item.id)
-        entry.guid(item.id, permalink=item.id == item.link)
-        entry.title(item.title)
-        entry.summary(item.summary)
+        entry.guid(item.id, permalink=item.link is not None and item.id == item.link)
+        entry.title(html.escape(item.title, quote=False) if rss else item.title)
+        entry.summary(html.escape(item.summary, quote=False) if rss else item.summary)
         if config.full_content:
             entry.content(item.html or to_html(item.paragraphs), type="html")
         # Atom wants an alternate link on an entry without content: fall back to the site.
@@ -97,7 +145,16 @@ def render(config: FeedConfig, items: Sequence[FeedItem], fmt: str) -> bytes:
             entry.category(term=tag)
         if item.source_url:
             # Attribution: the upstream feed (Atom <source>, RSS <source url>).
-            entry.source(url=item.source_url, title=item.source_title or item.source_url)
+            title = item.source_title or item.source_url
+            if rss:
+                entry.source(url=item.source_url, title=title)
+            else:
+                entry.register_extension("feedsum_source", _AtomSource, atom=True, rss=False)
+                entry.feedsum_source.fields = {
+                    "id": item.source_url,
+                    "title": title,
+                    "updated": item.updated.isoformat(),
+                }
         entry.published(item.published)
         entry.updated(item.updated)
     if fmt == "atom":
