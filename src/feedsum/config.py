@@ -47,6 +47,9 @@ class SourceConfig:
     url: str | None = None
     #: For feed items: fetch the linked page when the item is only a teaser.
     full_text: str = "auto"
+    #: Kind "feed": the feed and its items' pages may be on a loopback, private or
+    #: otherwise non-public address (refused by default: see feedsum.netguard).
+    allow_private: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -234,13 +237,25 @@ def _sources(table: _Table) -> tuple[SourceConfig, ...]:
                 "use a pattern relative to the feed file",
             )
         full_text = "auto"
+        allow_private = False
         if kind == "feed":
             full_text = entry.get("full_text", str, "auto", what='"auto"')
             entry.check(
                 "full_text", lambda f: f in FULL_TEXT, full_text, 'use "auto", "always" or "never"'
             )
-        entry.reject_unknown("kind, path, url, full_text" if kind == "feed" else "kind, path")
-        sources.append(SourceConfig(kind=kind, pattern=pattern, url=url, full_text=full_text))
+            allow_private = entry.get("allow_private", bool, False, what="true or false")
+        entry.reject_unknown(
+            "kind, path, url, full_text, allow_private" if kind == "feed" else "kind, path"
+        )
+        sources.append(
+            SourceConfig(
+                kind=kind,
+                pattern=pattern,
+                url=url,
+                full_text=full_text,
+                allow_private=allow_private,
+            )
+        )
     return tuple(sources)
 
 

@@ -431,7 +431,7 @@ def _expand(
     def fetch(task: _Task) -> tuple[_Task | None, SourceError | None]:
         assert task.article is not None and task.article.link is not None
         try:
-            got = client.get(task.article.link)
+            got = client.get(task.article.link, allow_private=units[task.key].allow_private)
             return replace(task, article=expand(task.article, got.body, got.url)), None
         except SourceError as error:
             transient = isinstance(error, FetchError) and not error.permanent

@@ -53,6 +53,8 @@ class Unit:
     #: The upstream source (URL or file key) of an item; None for a one-article file.
     source: str | None = None
     full_text: str = "never"
+    #: The source's allow_private: an item's page may be on a non-public address.
+    allow_private: bool = False
 
 
 @dataclass(slots=True)
@@ -72,7 +74,15 @@ class Scan:
         A JSON Lines file is the whole truth: a line removed is an article removed."""
         for item in items:
             self.units.setdefault(
-                item.key, Unit(item.stamp, source.kind, item.article, ref, source.full_text)
+                item.key,
+                Unit(
+                    item.stamp,
+                    source.kind,
+                    item.article,
+                    ref,
+                    source.full_text,
+                    source.allow_private,
+                ),
             )
         offered = {item.key: item.stamp for item in items}
         if source.kind == "feed" and old:
@@ -86,7 +96,10 @@ class Scan:
     def keep(self, source: SourceConfig, ref: str, old: SourceState | None) -> None:
         """The last good items of a source that could not be read now."""
         for key, item_stamp in (old.items if old else {}).items():
-            self.units.setdefault(key, Unit(item_stamp, source.kind, None, ref, source.full_text))
+            self.units.setdefault(
+                key,
+                Unit(item_stamp, source.kind, None, ref, source.full_text, source.allow_private),
+            )
 
 
 def matches(config: FeedConfig, pattern: str) -> Iterator[tuple[str, str]]:
@@ -209,6 +222,7 @@ def _fetch_feed(
             url,
             etag=None if force else last.etag,
             modified=None if force else last.last_modified,
+            allow_private=source.allow_private,
         )
         if got.status == 304:
             return (
