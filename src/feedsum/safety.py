@@ -106,10 +106,13 @@ def sanitize_html(fragment: str, base: str) -> str:
             return value
         # nh3 has already dropped values with other schemes; relative ones come here.
         url = urljoin(base, value.strip())
-        return url if urlsplit(url).scheme.lower() in CONTENT_SCHEMES else None
+        scheme = urlsplit(url).scheme.lower()
+        # mailto: is a link's business; an image or media source is fetched by readers.
+        allowed = CONTENT_SCHEMES if attribute == "href" else ("http", "https")
+        return url if scheme in allowed else None
 
-    return nh3.clean(
-        xml_text(fragment),
+    cleaned = nh3.clean(
+        xml_text(fragment),  # nh3 (Rust) cannot take a lone surrogate
         tags=set(ALLOWED_TAGS),
         clean_content_tags=set(_DROPPED_WITH_CONTENT),
         attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
@@ -118,6 +121,9 @@ def sanitize_html(fragment: str, base: str) -> str:
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
+    # And after: nh3 decodes character references (&#1; &#xFFFE;) into the
+    # characters themselves.
+    return xml_text(cleaned)
 
 
 @dataclass(frozen=True, slots=True)

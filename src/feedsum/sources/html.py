@@ -8,6 +8,7 @@ feeds that read pages.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, tzinfo
 from html import escape as html_escape
@@ -19,6 +20,16 @@ from feedsum.model import Article
 from feedsum.sources import MAX_ARTICLE_BYTES, htmltext, read_bytes
 
 _HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
+
+# lxml gives up on a whole page (and trafilatura then finds no article in it)
+# at one reference to a character XML forbids: &#1; &#x1B; &#xFFFE;. They are
+# dropped first, as safety.xml_text drops the characters themselves.
+_FORBIDDEN_REF = (
+    r"&#(?:[xX]0*(?:[0-8bBcCeEfF]|1[0-9a-fA-F]|[fF]{3}[eEfF])"
+    r"|0*(?:[0-8]|1[124-9]|2[0-9]|3[01]|6553[45]));"
+)
+_FORBIDDEN_REF_TEXT = re.compile(_FORBIDDEN_REF)
+_FORBIDDEN_REF_BYTES = re.compile(_FORBIDDEN_REF.encode("ascii"))
 
 
 def _inner_html(element: Any) -> str:
@@ -51,6 +62,10 @@ def extract(data: bytes | str, origin: str, url: str | None = None) -> Page:
     from trafilatura.htmlprocessing import build_html_output
     from trafilatura.settings import Document
 
+    if isinstance(data, bytes):
+        data = _FORBIDDEN_REF_BYTES.sub(b"", data)
+    else:
+        data = _FORBIDDEN_REF_TEXT.sub("", data)
     try:
         found = trafilatura.bare_extraction(
             data,
