@@ -179,6 +179,22 @@ def test_an_id_of_control_characters_alone_gets_a_stable_stand_in() -> None:
     assert first != safe_article(_article(id="\x07"), "https://x.org/").article.id
 
 
+SCRIPT_IDS = ("javascript:alert(1)", " JavaScript:alert(1)", "java\tscript:x", "data:,x",
+              "vbscript:msgbox", "file:///etc/passwd")  # fmt: skip
+
+
+@pytest.mark.parametrize("script", SCRIPT_IDS)
+def test_an_id_a_reader_could_run_is_replaced(script: str) -> None:
+    checked = safe_article(_article(id=script), "https://x.org/")
+    assert checked.article.id.startswith("urn:feedsum:")
+    assert checked.article.id == safe_article(_article(id=script), "https://x.org/").article.id
+    warning = f"a.txt: id {script.strip()!r} is a script URL; a stand-in is used"
+    assert checked.warnings == (warning,)
+    # Ids that are names stay as they are.
+    for name in ("tag:example.org,2025:a", "urn:uuid:1", "https://x.org/1", "javascript-tips-1"):
+        assert safe_article(_article(id=name), "https://x.org/").article.id == name
+
+
 def test_readme_says_what_is_removed() -> None:
     readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
     for words in ("C1 controls", "noncharacters", "nh3", "javascript:", "noopener"):

@@ -149,11 +149,15 @@ def test_any_text_in_any_field_of_any_source_gives_valid_feeds_carrying_it(
             assert not parsed.bozo, (fmt, parsed.get("bozo_exception"))
             text = data.decode("utf-8")
             assert xml_text(text) == text, fmt  # nothing forbidden anywhere
-        atom = feedparser.parse(outputs["atom"])
-        titles = {_collapse(e.title) for e in atom.entries}
+        # Titles as lxml reads them: feedparser "repairs" some text ("Â¡" reads as "¡").
+        atom_ns = "{http://www.w3.org/2005/Atom}"
+        tree = lxml.etree.fromstring(outputs["atom"])
+        titles = {_collapse(t.text or "") for t in tree.findall(f"{atom_ns}entry/{atom_ns}title")}
         for title in (f"T {line}", f"M {file_text}", f"J {any_text}", f"F {any_text}"):
             assert _collapse(xml_text(title)) in titles
-        contents = " ".join(_collapse(e.content[0].value) for e in atom.entries)
+        contents = " ".join(
+            _collapse(c.text or "") for c in tree.findall(f"{atom_ns}entry/{atom_ns}content")
+        )
         for body in (f"The council of Jay said {any_text} on Monday.", sentence):
             for paragraph in clean(xml_text(body)):
                 assert _collapse(escape(paragraph, quote=False)) in contents

@@ -134,6 +134,16 @@ class Checked:
     warnings: tuple[str, ...] = ()
 
 
+# An id is a name, not a link, but some readers open a URL-like guid or Atom
+# id: one with these schemes is never published (browsers ignore whitespace
+# inside a scheme, so "java script:" counts too).
+_SCRIPT_SCHEMES = ("javascript:", "vbscript:", "data:", "file:")
+
+
+def _script_id(entry_id: str) -> bool:
+    return "".join(entry_id.split()).lower().startswith(_SCRIPT_SCHEMES)
+
+
 def safe_article(article: Article, base_url: str) -> Checked:
     """`article` with every field XML-safe, its HTML sanitized and its URLs checked.
 
@@ -150,7 +160,10 @@ def safe_article(article: Article, base_url: str) -> Checked:
             f"{article.origin}: source URL {article.source_url!r} is not an http(s) URL; left out"
         )
     entry_id = xml_text(article.id).strip()
-    if not entry_id:  # an id of control characters alone: a stable stand-in
+    if _script_id(entry_id):
+        warnings.append(f"{article.origin}: id {entry_id!r} is a script URL; a stand-in is used")
+        entry_id = ""
+    if not entry_id:  # an id of control characters alone, or a script: a stable stand-in
         digest = hashlib.sha256(article.id.encode("utf-8", "surrogatepass")).hexdigest()
         entry_id = f"urn:feedsum:{digest[:32]}"
     html = article.html
