@@ -130,20 +130,26 @@ def brotli_bomb() -> bytes:
     return b"".join([packer.process(zeros) for _ in range(1024)] + [packer.finish()])
 
 
-# Fetches in a fresh interpreter: its peak memory is the fetch's alone.
+# Fetches in a fresh interpreter: its peak memory is the fetch's alone. VmHWM,
+# not ru_maxrss: a forked child starts with its parent's ru_maxrss (pytest's,
+# hundreds of MB late in a run), while exec gives it a new VmHWM.
 MEASURE = """
-import json, resource, sys
+import json, sys
 from feedsum.config import FetchConfig
 from feedsum.fetch import Fetcher, FetchError
 
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def peak_kib():
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+
+before = peak_kib()
 with Fetcher(FetchConfig(timeout=20, max_bytes=1_000_000)) as client:
     try:
         got = client.get(sys.argv[1], allow_private=True)
         outcome = f"fetched {len(got.body)} bytes"
     except FetchError as error:
         outcome = str(error)
-after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+after = peak_kib()
 print(json.dumps({"outcome": outcome, "before_kib": before, "peak_kib": after}))
 """
 
