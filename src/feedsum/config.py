@@ -50,6 +50,8 @@ class SourceConfig:
     #: Kind "feed": the feed and its items' pages may be on a loopback, private or
     #: otherwise non-public address (refused by default: see feedsum.netguard).
     allow_private: bool = False
+    #: A `path` source: follow symlinks that lead out of the feed file's folder.
+    follow_symlinks: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -237,16 +239,17 @@ def _sources(table: _Table) -> tuple[SourceConfig, ...]:
                 "use a pattern relative to the feed file",
             )
         full_text = "auto"
-        allow_private = False
+        allow_private = follow_symlinks = False
+        if pattern is not None:
+            follow_symlinks = entry.get("follow_symlinks", bool, False, what="true or false")
         if kind == "feed":
             full_text = entry.get("full_text", str, "auto", what='"auto"')
             entry.check(
                 "full_text", lambda f: f in FULL_TEXT, full_text, 'use "auto", "always" or "never"'
             )
             allow_private = entry.get("allow_private", bool, False, what="true or false")
-        entry.reject_unknown(
-            "kind, path, url, full_text, allow_private" if kind == "feed" else "kind, path"
-        )
+        known = "kind, path, url, full_text, allow_private" if kind == "feed" else "kind, path"
+        entry.reject_unknown(known + (", follow_symlinks" if pattern is not None else ""))
         sources.append(
             SourceConfig(
                 kind=kind,
@@ -254,6 +257,7 @@ def _sources(table: _Table) -> tuple[SourceConfig, ...]:
                 url=url,
                 full_text=full_text,
                 allow_private=allow_private,
+                follow_symlinks=follow_symlinks,
             )
         )
     return tuple(sources)

@@ -22,6 +22,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
@@ -592,7 +593,10 @@ def _build(
         shown = newest_first(shown_from, config.max_items)
         expires = None
         if oldest is not None and shown:
-            expires = min(r.dated for r in shown) + timedelta(days=config.filters.max_age_days)
+            # An entry from 9999 never expires: the sum would be past datetime's range.
+            with suppress(OverflowError):
+                age = timedelta(days=config.filters.max_age_days)
+                expires = min(r.dated for r in shown) + age
         fingerprint = _fingerprint(config, shown)
         written: tuple[Path, ...] = ()
         if (
@@ -720,7 +724,7 @@ def known(config: FeedConfig, state: State) -> tuple[set[str], set[str]]:
     refs = {s.url for s in config.sources if s.url}
     for source in config.sources:
         if source.pattern is not None and source.kind in ITEM_KINDS:
-            refs.update(key for key, _ in matches(config, source.pattern))
+            refs.update(match.key for match in matches(config, source)[0])
     for ref, remembered in state.sources(config.name).items():
         if ref in refs:
             keys.update(remembered.items)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import glob
 import os
 import stat
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -102,12 +102,82 @@ class Scan:
             )
 
 
-def matches(config: FeedConfig, pattern: str) -> Iterator[tuple[str, str]]:
-    """(key, path) of every file the pattern matches; a key is the path relative to
-    the feed file, with forward slashes. Hidden files never match."""
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A regular file a source's pattern matches."""
+
+    #: The path relative to the feed file, with forward slashes.
+    key: str
+    path: str
+    stat: os.stat_result
+
+
+_NOT_REGULAR = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"),
+                (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))  # fmt: skip
+
+
+def matches(config: FeedConfig, source: SourceConfig) -> tuple[list[Match], list[SourceError]]:
+    """Every regular file the source's pattern matches, and an error naming each
+    match that cannot be an article: a name that is not UTF-8, a FIFO, device or
+    socket (reading one would hang or never end), or a symlink that leads out of
+    the feed file's folder (unless the source says follow_symlinks). Folders are
+    passed over; hidden files never match.
+
+    One lstat per file, one more for a symlink: this is most of what a no-change
+    build costs.
+    """
+    assert source.pattern is not None
     root = str(config.root)
-    for name in glob.glob(pattern, root_dir=root, recursive=True):
-        yield name.replace(os.sep, "/"), os.path.join(root, name)
+    real_root = os.path.realpath(root)
+    real_dirs: dict[str, str] = {}
+    found, errors = [], []
+    for name in glob.glob(source.pattern, root_dir=root, recursive=True):
+        path = os.path.join(root, name)
+        if not _utf8(name):
+            shown = os.fsencode(path).decode("utf-8", "replace")
+            errors.append(SourceError(shown, "its name is not UTF-8; rename it"))
+            continue
+        folder, base = os.path.split(name)
+        if folder not in real_dirs:
+            real_dirs[folder] = os.path.realpath(os.path.join(root, folder))
+        try:
+            st = os.lstat(path)
+            real = os.path.join(real_dirs[folder], base)
+            if stat.S_ISLNK(st.st_mode):
+                real = os.path.realpath(path)
+                st = os.stat(path)
+        except OSError as exc:
+            errors.append(SourceError(path, f"cannot read it ({exc.strerror})"))
+            continue
+        linked = real != os.path.normpath(os.path.join(real_root, name))
+        if linked and not source.follow_symlinks and not _inside(real, real_root):
+            errors.append(
+                SourceError(
+                    path,
+                    f"a symlink to {real}, outside the feed file's folder: not followed; "
+                    "set follow_symlinks = true in its source if it is meant to be read",
+                )
+            )
+        elif stat.S_ISREG(st.st_mode):
+            found.append(Match(name.replace(os.sep, "/"), path, st))
+        elif not stat.S_ISDIR(st.st_mode):
+            what = next((w for test, w in _NOT_REGULAR if test(st.st_mode)), "not a file")
+            errors.append(
+                SourceError(path, f"{what}, not a regular file; remove it or change the pattern")
+            )
+    return found, errors
+
+
+def _utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")  # glob gives undecodable bytes as lone surrogates
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 def scan_files(config: FeedConfig) -> tuple[dict[str, Unit], list[SourceError]]:
@@ -121,16 +191,12 @@ def scan_files(config: FeedConfig) -> tuple[dict[str, Unit], list[SourceError]]:
     for source in config.sources:
         if source.kind not in FILE_KINDS or source.pattern is None:
             continue
-        for key, path in matches(config, source.pattern):
-            if key in units:
-                continue
-            try:
-                st = os.stat(path)
-            except OSError as exc:
-                errors.append(SourceError(path, f"cannot read it ({exc.strerror})"))
-                continue
-            if stat.S_ISREG(st.st_mode):
-                units[key] = Unit(f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}", source.kind)
+        found, problems = matches(config, source)
+        errors.extend(problems)
+        for match in found:
+            if match.key not in units:
+                st = match.stat
+                units[match.key] = Unit(f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}", source.kind)
     return units, errors
 
 
@@ -156,8 +222,10 @@ def scan(
 
     local = [s for s in config.sources if s.kind not in FILE_KINDS and s.pattern is not None]
     for source in local:
-        assert source.pattern is not None
-        for key, path in matches(config, source.pattern):
+        files, problems = matches(config, source)
+        found.failures.extend(problems)
+        for match in files:
+            key, path = match.key, match.path
             old = remembered.get(key)
             try:
                 if source.kind == "jsonl":
@@ -169,7 +237,10 @@ def scan(
                 else:
                     from feedsum.sources import feed  # lxml: a feed of files never loads it
 
-                    items, errors = feed.parse(read_bytes(Path(path)), origin=path, source=key)
+                    # As big as an upstream's may be.
+                    fix = "raise [fetch] max_bytes if it is right"
+                    data = read_bytes(Path(path), config.fetch.max_bytes, fix)
+                    items, errors = feed.parse(data, origin=path, source=key)
             except SourceError as error:
                 found.failures.append(error)
                 found.keep(source, key, old)

@@ -12,7 +12,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import tzinfo
+from datetime import UTC, date, datetime, time, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,35 @@ from feedsum.model import Article
 
 #: read_article(path, key=, id_prefix=, timezone=) of a one-article-per-file kind.
 FileReader = Callable[..., Article]
+
+
+#: The dates an entry may carry: a day inside each end of datetime's range, so
+#: that every time zone (offsets are under a day) and a day's arithmetic can
+#: express them. An upstream's 9999-12-31T23:00-05:00 is not one.
+FIRST_DATE = datetime(1, 1, 2, tzinfo=UTC)
+LAST_DATE = datetime(9999, 12, 30, tzinfo=UTC)
+
+
+def utc(when: date | datetime, timezone: tzinfo) -> datetime:
+    """`when` in UTC: a date is midnight in `timezone`, and so is a date-time with
+    no offset. ValueError, saying why, outside FIRST_DATE to LAST_DATE."""
+    try:
+        if not isinstance(when, datetime):
+            moved: datetime | None = datetime.combine(when, time(), timezone).astimezone(UTC)
+        else:
+            moved = (when if when.tzinfo else when.replace(tzinfo=timezone)).astimezone(UTC)
+    except OverflowError:
+        moved = None
+    if moved is None or not FIRST_DATE <= moved <= LAST_DATE:
+        raise out_of_range(when.isoformat())
+    return moved
+
+
+def out_of_range(shown: str) -> ValueError:
+    return ValueError(
+        f"date {shown} is outside the dates a feed can carry ({FIRST_DATE.date()} to "
+        f"{LAST_DATE.date()}); correct it"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,9 +117,9 @@ def read_file_article(kind: str, path: Path, key: str, id_prefix: str, timezone:
 MAX_ARTICLE_BYTES = 10_000_000
 
 
-def read_bytes(path: Path, limit: int | None = None) -> bytes:
+def read_bytes(path: Path, limit: int | None = None, fix: str | None = None) -> bytes:
     """A source file's bytes, or a SourceError naming it (also when it holds more
-    than `limit` bytes)."""
+    than `limit` bytes: `fix` says what to do then)."""
     try:
         with path.open("rb") as f:
             data = f.read() if limit is None else f.read(limit + 1)
@@ -101,7 +130,7 @@ def read_bytes(path: Path, limit: int | None = None) -> bytes:
     if limit is not None and len(data) > limit:
         raise SourceError(
             str(path),
-            f"over {limit:,} bytes, too big for one article; split it or leave it out of "
-            "the feed's sources",
+            f"over {limit:,} bytes, "
+            + (fix or "too big for one article; split it or leave it out of the feed's sources"),
         )
     return data

@@ -14,6 +14,7 @@ import json
 import re
 import xml.sax
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
@@ -22,7 +23,7 @@ from urllib.parse import urljoin
 
 from feedsum.errors import SourceError
 from feedsum.model import Article
-from feedsum.sources import Item, htmltext, loads_json, stamp
+from feedsum.sources import Item, htmltext, loads_json, out_of_range, stamp, utc
 
 #: A summary shorter than this, with no content, is a teaser of the linked article.
 TEASER_WORDS = 120
@@ -230,7 +231,11 @@ def _utc(when: Any) -> datetime | None:
     if not when:
         return None
     year, month, day, hour, minute, second = when[:6]
-    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+    try:
+        moved = datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+    except ValueError:  # feedparser moves 9999-12-31T23:00-05:00 to the year 10000
+        raise out_of_range(f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}Z") from None
+    return utc(moved, UTC)
 
 
 def _escape(text: str) -> str:
@@ -246,7 +251,7 @@ def _rfc3339(value: Any) -> datetime | None:
         when = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
         raise ValueError(f"has a bad date {value!r}") from None
-    return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
+    return utc(when, UTC)
 
 
 def expand(article: Article, body: bytes, final_url: str) -> Article:
@@ -256,9 +261,8 @@ def expand(article: Article, body: bytes, final_url: str) -> Article:
     page = extract(body, article.link or final_url, url=final_url)
     published = article.published
     if published is None and page.published is not None:
-        published = datetime(
-            page.published.year, page.published.month, page.published.day, tzinfo=UTC
-        )
+        with suppress(ValueError):  # a page's metadata out of range: the item is undated
+            published = utc(page.published, UTC)
     return replace(
         article,
         body="\n\n".join(page.paragraphs),

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, tzinfo
+from datetime import date, tzinfo
 from html import escape as html_escape
 from pathlib import Path
 from typing import Any
 
 from feedsum.errors import SourceError
 from feedsum.model import Article
-from feedsum.sources import MAX_ARTICLE_BYTES, htmltext, read_bytes
+from feedsum.sources import MAX_ARTICLE_BYTES, htmltext, read_bytes, utc
 
 _HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 
@@ -132,7 +132,10 @@ def read_article(path: Path, *, key: str, id_prefix: str, timezone: tzinfo) -> A
     page = extract(data, origin)
     published = None
     if page.published is not None:
-        published = datetime.combine(page.published, time(), timezone).astimezone(UTC)
+        try:
+            published = utc(page.published, timezone)
+        except ValueError as exc:
+            raise SourceError(origin, f"the page's {exc}") from None
     return Article(
         id=page.url or id_prefix + key,
         origin=origin,

@@ -11,13 +11,13 @@ its entry.
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, time, tzinfo
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
 from feedsum.errors import SourceError
 from feedsum.model import Article
-from feedsum.sources import Item, loads_json, read_bytes, stamp
+from feedsum.sources import Item, loads_json, read_bytes, stamp, utc
 from feedsum.sources.textfile import decode
 
 
@@ -36,15 +36,16 @@ def _published(value: Any, origin: str, number: int, timezone: tzinfo) -> dateti
     try:
         if not isinstance(value, str):
             raise ValueError
-        if len(value.strip()) == 10:
-            day = date.fromisoformat(value.strip())
-            return datetime.combine(day, time(), timezone).astimezone(UTC)
-        when = datetime.fromisoformat(value.strip())
+        text = value.strip()
+        when = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
     except ValueError:
         raise SourceError(
             origin, f"'date' is {value!r}; use YYYY-MM-DD or an ISO 8601 date-time", number
         ) from None
-    return (when if when.tzinfo else when.replace(tzinfo=timezone)).astimezone(UTC)
+    try:
+        return utc(when, timezone)
+    except ValueError as exc:
+        raise SourceError(origin, f"'date': {exc}", number) from None
 
 
 def json_object(text: str, origin: str, number: int) -> dict[str, Any]:

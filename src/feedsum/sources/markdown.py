@@ -11,13 +11,13 @@ heading opening the body is the title.
 from __future__ import annotations
 
 import tomllib
-from datetime import UTC, date, datetime, time, tzinfo
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
 from feedsum.errors import SourceError
 from feedsum.model import Article
-from feedsum.sources import MAX_ARTICLE_BYTES, htmltext, read_bytes
+from feedsum.sources import MAX_ARTICLE_BYTES, htmltext, read_bytes, utc
 from feedsum.sources.textfile import decode
 
 FIELDS = ("title", "date", "link", "author", "id", "tags")
@@ -74,13 +74,11 @@ def _date(value: Any, origin: str, timezone: tzinfo) -> datetime | None:
             raise SourceError(
                 origin, f"front matter date {value!r}; write it as YYYY-MM-DD"
             ) from None
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone)
-        when: datetime = value.astimezone(UTC)
-        return when
-    if isinstance(value, date):
-        return datetime.combine(value, time(), timezone).astimezone(UTC)
+    if isinstance(value, date):  # a datetime is a date too
+        try:
+            return utc(value, timezone)
+        except ValueError as exc:
+            raise SourceError(origin, f"front matter {exc}") from None
     raise SourceError(origin, f"front matter date {value!r}; write it as YYYY-MM-DD")
 
 

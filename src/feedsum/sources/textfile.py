@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, tzinfo
+from datetime import date, tzinfo
 from pathlib import Path
 
 from feedsum.errors import SourceError
 from feedsum.model import Article
-from feedsum.sources import MAX_ARTICLE_BYTES, read_bytes
+from feedsum.sources import MAX_ARTICLE_BYTES, read_bytes, utc
 
 _FIELD = re.compile(r"^[ \t]*(date|title|link|author|id)[ \t]+(\S.*)$")
 _DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ \t]+(.*))?$")
@@ -100,8 +100,10 @@ def read_article(path: Path, *, key: str, id_prefix: str, timezone: tzinfo) -> A
     fields = parsed.fields
     published = None
     if parsed.date is not None:
-        # A date alone means midnight where the feed lives.
-        published = datetime.combine(parsed.date, time(), timezone).astimezone(UTC)
+        try:  # a date alone means midnight where the feed lives
+            published = utc(parsed.date, timezone)
+        except ValueError as exc:
+            raise SourceError(origin, f"its {exc}") from None
     return Article(
         id=fields.get("id") or fields.get("link") or id_prefix + key,
         origin=origin,
