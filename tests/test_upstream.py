@@ -512,11 +512,16 @@ def test_a_page_that_may_work_later_is_tried_again(tmp_path: Path, upstream: Ups
     project = make_project(tmp_path, source(upstream.url("/rss")))
     (failure,) = run(project).failures
     assert f"{upstream.url('/page')}: HTTP 503" in str(failure)
-    assert upstream.url("/rss") in str(failure) and "left for the next build" in str(failure)
+    assert upstream.url("/rss") in str(failure) and "the item waits" in str(failure)
     assert titles(project) == {"RSS story 1"}
     page = f"<html><body><article>{paragraphs_html(story(3))}</article></body></html>"
     upstream.routes["/page"] = Reply(200, page.encode())
-    assert not run(project).failures
+    # It backs off as a source does: not asked again for 10 minutes, then asked.
+    asked = len(upstream.requests)
+    assert not run(project, NOW + timedelta(minutes=9)).failures
+    assert len([r for r in upstream.requests[asked:] if r.path == "/page"]) == 0
+    assert titles(project) == {"RSS story 1"}
+    assert not run(project, NOW + timedelta(minutes=10)).failures
     assert titles(project) == {"RSS story 1", "T"}
 
 

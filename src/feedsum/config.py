@@ -64,6 +64,11 @@ class FetchConfig:
     #: Bodies larger than this are refused while streaming (after decompression).
     max_bytes: int = 10_000_000
     max_redirects: int = 5
+    #: Teaser pages fetched per build, newest items first; the rest wait for the next.
+    page_budget: int = 50
+    #: The newest items taken from each upstream feed (a feed of 100,000 items
+    #: would otherwise be summarized whole on every change).
+    max_items_per_source: int = 200
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -311,9 +316,27 @@ def _fetch(path: Path, data: Mapping[str, Any]) -> FetchConfig:
     table.check("max_bytes", lambda n: n >= 1024, max_bytes, "use at least 1024 bytes")
     redirects = table.get("max_redirects", int, default.max_redirects, what="a whole number")
     table.check("max_redirects", lambda n: 0 <= n <= 20, redirects, "use a number from 0 to 20")
-    table.reject_unknown("timeout, connect_timeout, max_bytes, max_redirects")
+    budget = table.get("page_budget", int, default.page_budget, what="a whole number")
+    table.check("page_budget", lambda n: 1 <= n <= 10_000, budget, "use a number from 1 to 10000")
+    per_source = table.get(
+        "max_items_per_source", int, default.max_items_per_source, what="a whole number"
+    )
+    table.check(
+        "max_items_per_source",
+        lambda n: 1 <= n <= 100_000,
+        per_source,
+        "use a number from 1 to 100000",
+    )
+    table.reject_unknown(
+        "timeout, connect_timeout, max_bytes, max_redirects, page_budget, max_items_per_source"
+    )
     return FetchConfig(
-        timeout=timeout, connect_timeout=connect, max_bytes=max_bytes, max_redirects=redirects
+        timeout=timeout,
+        connect_timeout=connect,
+        max_bytes=max_bytes,
+        max_redirects=redirects,
+        page_budget=budget,
+        max_items_per_source=per_source,
     )
 
 

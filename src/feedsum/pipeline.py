@@ -34,9 +34,9 @@ from feedsum.errors import OutputError, SourceError, os_problem
 from feedsum.filters import Filters
 from feedsum.model import Article, FeedItem, SummarySettings
 from feedsum.safety import SAFETY_RULES, http_url, safe_article
-from feedsum.scan import FETCH_THREADS, Unit, matches, scan, scan_files
+from feedsum.scan import FETCH_THREADS, Unit, backoff, matches, scan, scan_files
 from feedsum.sources import read_file_article
-from feedsum.state import Encoded, Entry, FeedBuild, Record, State
+from feedsum.state import Encoded, Entry, FeedBuild, PageState, Record, State
 from feedsum.summarize import SUMMARIZER_VERSION, prepare, split_paragraphs, summarize_split
 from feedsum.text import clean, split_sentences
 from feedsum.writers.atomic import write_atomic
@@ -406,18 +406,45 @@ def dedup(records: Iterable[Record]) -> list[Record]:
     return kept
 
 
+@dataclass(slots=True)
+class _Pages:
+    """What fetching teaser items' pages did in one build."""
+
+    failures: list[SourceError] = field(default_factory=list)
+    #: Pages that failed in a way that may pass, and when to try each again.
+    backing_off: list[PageState] = field(default_factory=list)
+    #: Pages no longer backing off (fetched, failed for good, or no longer wanted).
+    done: list[str] = field(default_factory=list)
+    #: Items whose page waits for a later build: past the page budget.
+    over_budget: int = 0
+    #: The earliest time a waiting page may be fetched.
+    next_try: datetime | None = None
+
+
+def _newest_first(task: _Task) -> float:
+    published = task.article.published if task.article else None
+    return -published.timestamp() if published else float("-inf")
+
+
 def _expand(
     tasks: list[_Task],
     units: dict[str, Unit],
     fetcher: Callable[[], Fetcher],
-    oldest: datetime | None,
-) -> tuple[list[_Task], list[SourceError]]:
+    *,
+    config: FeedConfig,
+    backoffs: dict[str, PageState],
+    now: datetime,
+    force: bool,
+) -> tuple[list[_Task], _Pages]:
     """Tasks with teaser items made whole from their linked pages, fetched in threads.
 
     A page that fails for good (404, no article in it, ...) is reported once
     and its item keeps the teaser; one that may work later (a timeout, a 5xx)
-    is reported and its item left for the next build (a remembered entry stays).
+    is reported, backs off as a source does, and its item waits (a remembered
+    entry stays). At most `page_budget` pages are fetched per build, newest
+    items first; the others wait for the next build.
     """
+    oldest = config.filters.oldest(now)
 
     def wanted(task: _Task) -> bool:
         article, unit = task.article, units[task.key]
@@ -432,17 +459,37 @@ def _expand(
     def fetch(task: _Task) -> tuple[_Task | None, SourceError | None]:
         assert task.article is not None and task.article.link is not None
         try:
-            got = client.get(task.article.link, allow_private=units[task.key].allow_private)
+            allow = units[task.key].allow_private
+            got = client.get(task.article.link, allow_private=allow)
             return replace(task, article=expand(task.article, got.body, got.url)), None
         except SourceError as error:
             transient = isinstance(error, FetchError) and not error.permanent
-            kept = "left for the next build" if transient else "the feed's own text is used"
+            kept = (
+                "the item waits; the page is tried again later, backing off"
+                if transient
+                else "the feed's own text is used"
+            )
             problem = f"{error.problem} (an item's page, from {units[task.key].source}; {kept})"
             return (None if transient else task), SourceError(error.origin, problem)
 
+    pages = _Pages()
     todo = [t for t in tasks if wanted(t)]
+    links = {t.key: t.article.link for t in todo if t.article and t.article.link}
+    pages.done = [url for url in backoffs if url not in links.values()]
+    retry = {key: backoffs[url].retry_at for key, url in links.items() if url in backoffs}
+    resting = set() if force else {key for key, at in retry.items() if now < at}
+    if resting:
+        pages.next_try = min(retry[key] for key in resting)
+    # Newest first: past the budget, the oldest wait.
+    todo = sorted((t for t in todo if t.key not in resting), key=_newest_first)
+    over = todo[config.fetch.page_budget :]
+    todo = todo[: config.fetch.page_budget]
+    if over:
+        pages.next_try = now
+    held = resting | {t.key for t in over}
+    pages.over_budget = len(over)
     if not todo:
-        return tasks, []
+        return [t for t in tasks if t.key not in held], pages
     # Only now: httpx and lxml cost a local feed's build ~40 ms to import.
     from feedsum.fetch import FetchError
     from feedsum.sources.feed import expand
@@ -450,13 +497,28 @@ def _expand(
     client = fetcher()
     with ThreadPoolExecutor(FETCH_THREADS) as pool:
         done = dict(zip((t.key for t in todo), pool.map(fetch, todo), strict=True))
-    failures = [error for _, error in done.values() if error is not None]
     out = []
     for task in tasks:
-        result = done[task.key][0] if task.key in done else task
-        if result is not None:
+        if task.key in held:
+            continue
+        if task.key not in done:
+            out.append(task)
+            continue
+        result, error = done[task.key]
+        link = task.article.link if task.article else None
+        assert link is not None
+        if error is not None:
+            pages.failures.append(error)
+        if result is None:  # failed, may work later
+            last = backoffs.get(link)
+            failures = (last.failures if last else 0) + 1
+            wait = backoff(failures, None)
+            problem = error.problem if error else ""
+            pages.backing_off.append(PageState(link, failures, now + wait, problem))
+        else:
             out.append(result)
-    return out, failures
+            pages.done.append(link)
+    return out, pages
 
 
 def build(
@@ -554,8 +616,16 @@ def _build(
             if t.key in entries or units[t.key].source is None
         ]
     oldest = config.filters.oldest(now)
-    tasks, failed_pages = _expand(tasks, units, fetcher, oldest)
-    failures.extend(failed_pages)
+    tasks, pages = _expand(
+        tasks,
+        units,
+        fetcher,
+        config=config,
+        backoffs=state.pages(config.name),
+        now=now,
+        force=force,
+    )
+    failures.extend(pages.failures)
 
     context = _Context(
         str(config.root),
@@ -597,6 +667,8 @@ def _build(
             with suppress(OverflowError):
                 age = timedelta(days=config.filters.max_age_days)
                 expires = min(r.dated for r in shown) + age
+        if pages.next_try is not None:  # a waiting page: build again once it may be fetched
+            expires = min(expires or pages.next_try, pages.next_try)
         fingerprint = _fingerprint(config, shown)
         written: tuple[Path, ...] = ()
         if (
@@ -627,7 +699,14 @@ def _build(
             last_error=str(failures[0]) if failures else None,
             expires=expires,
         )
+        state.put_pages(config.name, pages.backing_off, pages.done)
         state.finish(config.name, build, found.sources)
+    warnings = list(done.warnings)
+    if pages.over_budget:  # (pages backing off were reported when they failed)
+        warnings.append(
+            f"{pages.over_budget} item(s) wait for their page until the next build: past "
+            f"[fetch] page_budget = {config.fetch.page_budget} pages per build"
+        )
     return BuildReport(
         feed=config.name,
         entries=len(shown),
@@ -638,7 +717,7 @@ def _build(
         failures=tuple(failures),
         outputs=outputs,
         written=written,
-        warnings=tuple(done.warnings),
+        warnings=tuple(warnings),
     )
 
 

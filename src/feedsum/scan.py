@@ -200,6 +200,20 @@ def scan_files(config: FeedConfig) -> tuple[dict[str, Unit], list[SourceError]]:
     return units, errors
 
 
+def newest_items(items: list[Item], limit: int) -> list[Item]:
+    """The `limit` newest items, in the feed's order. Undated items count as the
+    newest, as feeds list their newest first (they are dated when first seen)."""
+    if len(items) <= limit:
+        return items
+
+    def age(index: int) -> tuple[float, int]:
+        published = items[index].article.published
+        return (-published.timestamp() if published else float("-inf"), index)
+
+    keep = set(sorted(range(len(items)), key=age)[:limit])
+    return [item for index, item in enumerate(items) if index in keep]
+
+
 def backoff(failures: int, retry_after: float | None) -> timedelta:
     """How long to leave an upstream alone after its n-th failure in a row."""
     wait: timedelta = min(BACKOFF * 2 ** max(0, failures - 1), BACKOFF_MAX)
@@ -241,6 +255,7 @@ def scan(
                     fix = "raise [fetch] max_bytes if it is right"
                     data = read_bytes(Path(path), config.fetch.max_bytes, fix)
                     items, errors = feed.parse(data, origin=path, source=key)
+                    items = newest_items(items, config.fetch.max_items_per_source)
             except SourceError as error:
                 found.failures.append(error)
                 found.keep(source, key, old)
@@ -264,6 +279,7 @@ def scan(
                 if got is None:
                     found.keep(source, source.url, old)
                 else:
+                    got = newest_items(got, config.fetch.max_items_per_source)
                     offered = found.add_items(source, source.url, got, old)
                     state = replace(state, items=offered.items)
                 found.sources.append(state)

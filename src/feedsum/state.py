@@ -85,6 +85,19 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )
         """,
     ),
+    # 4: teaser items' pages that failed and may work later, backing off like sources.
+    (
+        """
+        CREATE TABLE pages (
+            feed       TEXT NOT NULL,
+            url        TEXT NOT NULL,
+            failures   INTEGER NOT NULL,  -- in a row, for the back-off
+            retry_at   TEXT NOT NULL,     -- ISO 8601 UTC; not fetched before then
+            last_error TEXT NOT NULL,
+            PRIMARY KEY (feed, url)
+        )
+        """,
+    ),
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 PAGE_SIZE = 16_384  # bytes; see State._migrate
@@ -214,6 +227,16 @@ class SourceState:
     retry_at: datetime | None = None
     last_error: str | None = None
     checked_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PageState:
+    """A teaser item's page whose last fetches failed in a way that may pass."""
+
+    url: str
+    failures: int
+    retry_at: datetime
+    last_error: str
 
 
 class State:
@@ -437,6 +460,28 @@ class State:
             ) in rows
         }
 
+    def pages(self, feed: str) -> dict[str, PageState]:
+        """The pages of `feed`'s items that are backing off, by URL."""
+        rows = self._db.execute(
+            "SELECT url, failures, retry_at, last_error FROM pages WHERE feed = ?", (feed,)
+        )
+        return {
+            url: PageState(url, failures, datetime.fromisoformat(retry_at), last_error)
+            for url, failures, retry_at, last_error in rows
+        }
+
+    def put_pages(self, feed: str, failed: Iterable[PageState], done: Iterable[str]) -> None:
+        """Remember pages that failed again; forget those that worked or failed for
+        good (`done`). Inside `transaction`."""
+        self._db.executemany(
+            "DELETE FROM pages WHERE feed = ? AND url = ?", [(feed, url) for url in done]
+        )
+        self._db.executemany(
+            "INSERT OR REPLACE INTO pages (feed, url, failures, retry_at, last_error)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [(feed, p.url, p.failures, p.retry_at.isoformat(), p.last_error) for p in failed],
+        )
+
     def forget(self, feed: str, keep: Iterable[str], sources: Iterable[str] = ()) -> int:
         """Drop the records of `feed` whose key is not in `keep`, and the upstream
         sources not in `sources`; the number of records dropped."""
@@ -467,6 +512,7 @@ class State:
             count = self._db.execute("DELETE FROM articles WHERE feed = ?", (feed,)).rowcount
             self._db.execute("DELETE FROM feeds WHERE name = ?", (feed,))
             self._db.execute("DELETE FROM sources WHERE feed = ?", (feed,))
+            self._db.execute("DELETE FROM pages WHERE feed = ?", (feed,))
         return int(count)
 
 
