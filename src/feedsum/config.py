@@ -7,7 +7,6 @@ allowed. Relative paths in a feed file are relative to the file's folder.
 from __future__ import annotations
 
 import os
-import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -18,7 +17,7 @@ from urllib.parse import quote, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from feedsum.errors import ConfigError
-from feedsum.filters import FIELDS, Filters, Rule
+from feedsum.filters import FIELDS, Filters, Rule, UnsupportedPattern, compile_pattern
 from feedsum.model import Length, SummarySettings
 from feedsum.safety import xml_text
 
@@ -272,12 +271,10 @@ def _rules(table: _Table, key: str) -> tuple[Rule, ...]:
             raise table.error(where, f"got {value!r}", "use a regex or a list of them, as strings")
         for number, pattern in enumerate(patterns):
             try:
-                rules.append(Rule(name, re.compile(pattern)))
-            except re.error as exc:
+                rules.append(Rule(name, compile_pattern(pattern)))
+            except UnsupportedPattern as exc:
                 at = where if isinstance(value, str) else f"{where}[{number}]"
-                raise table.error(
-                    at, f"not a valid regular expression ({exc})", "fix the pattern"
-                ) from exc
+                raise table.error(at, exc.problem, exc.fix) from exc
     return tuple(rules)
 
 
