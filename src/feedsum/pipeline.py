@@ -71,7 +71,8 @@ class BuildReport:
     #: Every output file of the feed, and those whose bytes changed.
     outputs: tuple[Path, ...]
     written: tuple[Path, ...]
-    #: What was left out of the articles read in this build (a bad link, ...).
+    #: What was left out of the articles read in this build (a bad link, ...), and
+    #: sources read leniently (not well-formed XML) that offered new or changed items.
     warnings: tuple[str, ...] = ()
 
 
@@ -523,6 +524,7 @@ def _build(
             failures=(),
             outputs=outputs,
             written=(),
+            warnings=tuple(found.warnings),
         )
 
     # --force redoes the work, not the history: first-seen and change times stay.
@@ -634,7 +636,7 @@ def _build(
         failures=tuple(failures),
         outputs=outputs,
         written=written,
-        warnings=tuple(done.warnings),
+        warnings=(*found.warnings, *done.warnings),
     )
 
 

@@ -63,6 +63,8 @@ class Scan:
 
     units: dict[str, Unit] = field(default_factory=dict)
     failures: list[SourceError] = field(default_factory=list)
+    #: Sources read, but leniently (not well-formed XML); not failures: no back-off.
+    warnings: list[str] = field(default_factory=list)
     #: Upstream sources' new state, saved with the build.
     sources: list[SourceState] = field(default_factory=list)
 
@@ -92,6 +94,12 @@ class Scan:
             offered.update(dropped[: max(0, FEED_MEMORY - len(offered))])
             self.keep(source, ref, replace(old, items=offered))
         return SourceState(source=ref, items=offered)
+
+    def warn(self, warnings: Sequence[str], items: Sequence[Item], old: SourceState | None) -> None:
+        """A source's warnings, when it offers new or changed items: a quirky upstream
+        is named once per change, not on every build from cron."""
+        if any(old is None or old.items.get(i.key) != i.stamp for i in items):
+            self.warnings.extend(warnings)
 
     def keep(self, source: SourceConfig, ref: str, old: SourceState | None) -> None:
         """The last good items of a source that could not be read now."""
@@ -159,6 +167,7 @@ def scan(
         assert source.pattern is not None
         for key, path in matches(config, source.pattern):
             old = remembered.get(key)
+            warnings: list[str] = []
             try:
                 if source.kind == "jsonl":
                     from feedsum.sources import jsonl
@@ -169,12 +178,15 @@ def scan(
                 else:
                     from feedsum.sources import feed  # lxml: a feed of files never loads it
 
-                    items, errors = feed.parse(read_bytes(Path(path)), origin=path, source=key)
+                    items, errors, warnings = feed.parse(
+                        read_bytes(Path(path)), origin=path, source=key
+                    )
             except SourceError as error:
                 found.failures.append(error)
                 found.keep(source, key, old)
                 continue
             found.failures.extend(errors)
+            found.warn(warnings, items, old)
             offered = found.add_items(source, key, items, old)
             found.sources.append(replace(offered, checked_at=now))
 
@@ -186,13 +198,14 @@ def scan(
                 lambda s: _fetch_feed(s, remembered.get(s.url or ""), client, now, force),
                 upstream,
             )
-            for source, (got, state, errors) in zip(upstream, results, strict=True):
+            for source, (got, state, errors, warnings) in zip(upstream, results, strict=True):
                 assert source.url is not None
                 found.failures.extend(errors)
                 old = remembered.get(source.url)
                 if got is None:
                     found.keep(source, source.url, old)
                 else:
+                    found.warn(warnings, got, old)
                     offered = found.add_items(source, source.url, got, old)
                     state = replace(state, items=offered.items)
                 found.sources.append(state)
@@ -202,9 +215,9 @@ def scan(
 
 def _fetch_feed(
     source: SourceConfig, old: SourceState | None, client: Fetcher, now: datetime, force: bool
-) -> tuple[list[Item] | None, SourceState, list[SourceError]]:
+) -> tuple[list[Item] | None, SourceState, list[SourceError], list[str]]:
     """An upstream feed's items (None to keep the last good ones), its new state
-    (items to be filled in by the caller) and what went wrong."""
+    (items to be filled in by the caller), what went wrong and what it warned of."""
     from feedsum.fetch import FetchError
     from feedsum.sources import feed
 
@@ -216,7 +229,7 @@ def _fetch_feed(
             f"not fetched until {last.retry_at:%Y-%m-%d %H:%M} UTC after {last.failures} "
             f"failure(s) in a row; last: {last.last_error}"
         )
-        return None, last, [SourceError(url, problem)]
+        return None, last, [SourceError(url, problem)], []
     try:
         got = client.get(
             url,
@@ -229,15 +242,16 @@ def _fetch_feed(
                 None,
                 replace(last, failures=0, retry_at=None, last_error=None, checked_at=now),
                 [],
+                [],
             )
-        items, errors = feed.parse(got.body, origin=url, source=url, url=got.url)
+        items, errors, warnings = feed.parse(got.body, origin=url, source=url, url=got.url)
     except SourceError as error:
         failures = last.failures + 1
         wait = backoff(failures, error.retry_after if isinstance(error, FetchError) else None)
         failed = replace(
             last, failures=failures, retry_at=now + wait, last_error=error.problem, checked_at=now
         )
-        return None, failed, [error]
+        return None, failed, [error], []
     state = SourceState(
         source=url,
         items={},
@@ -246,4 +260,4 @@ def _fetch_feed(
         url=got.url,
         checked_at=now,
     )
-    return items, state, errors
+    return items, state, errors, warnings
