@@ -119,3 +119,13 @@ def test_rules_survive_pickling_to_workers() -> None:
     again = pickle.loads(pickle.dumps(rules))
     assert again.keeps(article("RAIL news"), []) and not again.keeps(article("Bus"), [])
     assert again.key() == rules.key()
+
+
+def test_an_entry_dated_year_9999_never_overflows_the_age_limit() -> None:
+    # An upstream may date an item 9999-12-31: its expiry is past what a datetime holds.
+    from datetime import UTC, datetime
+
+    rules = filters(max_age_days=30)
+    assert rules.expires(datetime(9999, 12, 31, tzinfo=UTC)) is None
+    assert rules.expires(datetime(2025, 1, 1, tzinfo=UTC)) == datetime(2025, 1, 31, tzinfo=UTC)
+    assert filters().expires(datetime(2025, 1, 1, tzinfo=UTC)) is None

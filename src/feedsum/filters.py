@@ -116,6 +116,16 @@ class Filters:
         """Entries dated before this are too old to show; None without a limit."""
         return now - timedelta(days=self.max_age_days) if self.max_age_days else None
 
+    def expires(self, oldest_shown: datetime) -> datetime | None:
+        """When the oldest entry shown ages out; None without a limit, or when that is
+        past year 9999 (an upstream may date an item 9999-12-31)."""
+        if not self.max_age_days:
+            return None
+        try:
+            return oldest_shown + timedelta(days=self.max_age_days)
+        except OverflowError:
+            return None
+
     def key(self) -> str:
         """Changes whenever the rules would keep other articles ("" with no rules)."""
         if not (self.include or self.exclude):

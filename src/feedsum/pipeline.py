@@ -23,7 +23,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -594,7 +594,7 @@ def _build(
         shown = newest_first(shown_from, config.max_items)
         expires = None
         if oldest is not None and shown:
-            expires = min(r.dated for r in shown) + timedelta(days=config.filters.max_age_days)
+            expires = config.filters.expires(min(r.dated for r in shown))
         fingerprint = _fingerprint(config, shown)
         written: tuple[Path, ...] = ()
         if (
