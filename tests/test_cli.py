@@ -55,7 +55,7 @@ def test_bad_config_exits_2_naming_file_and_key(runner: CliRunner, project: Path
     toml.write_text(toml.read_text().replace("sentences = 2", "sentences = 0"))
     result = runner.invoke(cli, ["build"])
     assert result.exit_code == 2
-    assert "test.toml: summary.sentences: got 0; use a number from 1 to 50" in result.stderr
+    assert "test.toml: summary.sentences: got 0; use a whole number from 1 to 50" in result.stderr
     assert not (project / "public").exists()
 
 

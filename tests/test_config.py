@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import tomllib
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -175,13 +177,13 @@ ERRORS = [
     pytest.param(
         feed_toml(summary="max_sentences = 49"),
         "summary.max_sentences",
-        ["got 49", "0 (rank every sentence) or a number of at least 50"],
+        ["got 49", "0 (rank every sentence) or a whole number from 50 to 100_000"],
         id="max-sentences-49",
     ),
     pytest.param(
         feed_toml(summary="max_sentences = -1"),
         "summary.max_sentences",
-        ["got -1", "at least 50"],
+        ["got -1", "from 50 to 100_000"],
         id="max-sentences-negative",
     ),
     pytest.param(
@@ -501,3 +503,122 @@ def test_a_base_url_with_a_query_is_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigError, match=r"base_url: got .*without \"\?\" or \"#\""):
         load_feed(path)
+
+
+# --- numbers: each key has a documented range; anything else is a ConfigError naming it -----
+
+#: key -> (whole numbers only, allowed(value)), as the README documents them.
+RANGES: dict[str, tuple[bool, Callable[[float], bool]]] = {
+    "filter.max_age_days": (True, lambda n: 0 <= n <= 36_500),
+    "fetch.timeout": (False, lambda n: 0 < n <= 600),
+    "fetch.connect_timeout": (False, lambda n: 0 < n <= 600),
+    "fetch.max_bytes": (True, lambda n: 1024 <= n <= 1_000_000_000),
+    "fetch.max_redirects": (True, lambda n: 0 <= n <= 20),
+    "summary.sentences": (True, lambda n: 1 <= n <= 50),
+    "summary.ratio": (False, lambda n: 0 < n <= 1),
+    "summary.words": (True, lambda n: 10 <= n <= 1000),
+    "summary.max_sentences": (True, lambda n: n == 0 or 50 <= n <= 100_000),
+    "output.max_items": (True, lambda n: 1 <= n <= 1000),
+}
+#: What the key's value is read back as.
+READ_BACK: dict[str, Callable[[FeedConfig], object]] = {
+    "filter.max_age_days": lambda c: c.filters.max_age_days,
+    "fetch.timeout": lambda c: c.fetch.timeout,
+    "fetch.connect_timeout": lambda c: c.fetch.connect_timeout,
+    "fetch.max_bytes": lambda c: c.fetch.max_bytes,
+    "fetch.max_redirects": lambda c: c.fetch.max_redirects,
+    "summary.sentences": lambda c: c.summary.length.value,
+    "summary.ratio": lambda c: c.summary.length.value,
+    "summary.words": lambda c: c.summary.length.value,
+    "summary.max_sentences": lambda c: c.summary.max_sentences,
+    "output.max_items": lambda c: c.max_items,
+}
+
+
+def check_number(key: str, value: Any) -> None:
+    """parse_feed with `key` set to `value`: the value kept if the documented range
+    allows it, else a ConfigError naming the key, the value and the range."""
+    table, name = key.split(".")
+    data = {"title": "T", "link": "https://x.org/", "sources": [{"path": "a/*.txt"}]}
+    path = Path("/feeds/numbers.toml")
+    whole, allowed = RANGES[key]
+    ok = (
+        not isinstance(value, bool)
+        and isinstance(value, int if whole else int | float)
+        and allowed(value)
+    )
+    try:
+        config = parse_feed(path, {**data, table: {name: value}})
+    except ConfigError as error:
+        assert not ok, f"{key} = {value!r} refused: {error}"
+        message = str(error)
+        assert error.key == key and message.startswith(f"{path}: {key}: got "), message
+        assert repr(value)[:40] in message, message
+        assert " to " in message or "at most" in message, message  # the range is said
+    else:
+        assert ok, f"{key} = {value!r} accepted"
+        assert READ_BACK[key](config) == value
+
+
+EDGES = [0, -1, 1, 10**6, 2**63 - 1, -(2**63), 10**30, 0.5, 1.5, 3.0, True, False,
+         math.inf, -math.inf, math.nan, 1e-300, "3", [3]]  # fmt: skip
+
+
+@pytest.mark.parametrize("value", EDGES, ids=repr)
+@pytest.mark.parametrize("key", sorted(RANGES))
+def test_numeric_keys_edge_values(key: str, value: Any) -> None:
+    check_number(key, value)
+
+
+# What TOML can hold: any 64-bit integer, any float (inf and nan too), a bool, a
+# string, a date, a date-time, a time, an array or a table.
+_TOML_VALUES = st.one_of(
+    st.integers(min_value=-(2**63), max_value=2**63 - 1),
+    st.integers(min_value=-2000, max_value=200_000),
+    st.floats(),
+    st.floats(min_value=0, max_value=2000),
+    st.booleans(),
+    st.text(max_size=5),
+    st.dates(),
+    st.datetimes(),
+    st.times(),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(key=st.sampled_from(sorted(RANGES)), value=_TOML_VALUES)
+def test_any_toml_value_of_a_numeric_key_is_kept_or_a_config_error(key: str, value: Any) -> None:
+    check_number(key, value)
+
+
+def test_a_huge_max_age_is_a_config_error_not_an_overflow(tmp_path: Path) -> None:
+    # It was an OverflowError traceback at build time (now minus a million days).
+    text = feed_toml() + "\n[filter]\nmax_age_days = 1000000\n"
+    path = write_feed(tmp_path, "old", text)
+    with pytest.raises(ConfigError) as info:
+        load_feed(path)
+    assert str(info.value) == (
+        f"{path}: filter.max_age_days: got 1000000; "
+        "use 0 (no limit) or a number of days up to 36_500"
+    )
+
+
+@pytest.mark.parametrize("value", ["2024-02-30", "2023-13-01", "0000-01-01", "2024-1-1"])
+def test_an_impossible_tag_date_is_a_config_error_quoting_its_line(
+    tmp_path: Path, value: str
+) -> None:
+    path = write_feed(tmp_path, "dated", feed_toml({"tag_date": value}))
+    with pytest.raises(ConfigError) as info:
+        load_feed(path)
+    message = str(info.value)
+    assert message.startswith(f"{path}: not valid TOML ("), message
+    assert f": tag_date = {value}; fix the syntax there" in message, message
+
+
+@pytest.mark.parametrize("value", ['"2024-01-01"', "10:00:00", "2024", "true"])
+def test_a_tag_date_that_is_not_a_date_is_refused(feed_path: Path, value: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        parse_text(feed_path, feed_toml({"tag_date": value}))
+    assert str(info.value).startswith(f"{feed_path}: tag_date: got ")

@@ -322,14 +322,14 @@ def test_rss_1_0_and_0_91_are_read() -> None:
     old = b"""<rss version="0.91"><channel><title>Old wire</title><link>https://o.example/</link>
 <description>d</description><item><title>Two</title><link>https://o.example/2</link>
 <description>An item of an RSS 0.91 feed.</description></item></channel></rss>"""
-    (first,), errors = feed.parse(rdf, origin="rdf.xml", source="rdf.xml")
+    (first,), errors, _ = feed.parse(rdf, origin="rdf.xml", source="rdf.xml")
     assert not errors
     assert (first.article.id, first.article.source_title) == (
         "https://rdf.example.org/1",
         "RDF wire",
     )
     assert first.article.published == datetime(2025, 5, 2, 10, 0, tzinfo=UTC)
-    (second,), _ = feed.parse(old, origin="old.xml", source="old.xml")
+    (second,), _, _ = feed.parse(old, origin="old.xml", source="old.xml")
     assert second.article.body == "An item of an RSS 0.91 feed."
     assert second.key == "old.xml#https://o.example/2"
 
@@ -341,7 +341,7 @@ def test_character_references_feedparser_raises_on_become_u_fffd() -> None:
 <title>A &#55296; B &#x110000; C &#99999999999999; D &#x41; &#0000065;</title>
 <link>https://w.example/1</link><description>Text of the item, long enough.</description>
 </item></channel></rss>"""
-    (item,), errors = feed.parse(rss, origin="w.xml", source="w.xml")
+    (item,), errors, _ = feed.parse(rss, origin="w.xml", source="w.xml")
     assert not errors
     assert item.article.title == "A \ufffd B \ufffd C \ufffd D A A"
     assert item.article.source_title == "W \ufffd"
@@ -363,7 +363,7 @@ def test_lone_surrogates_in_json_become_u_fffd(tmp_path: Path) -> None:
         '{"version": "https://jsonfeed.org/version/1.1", "title": "J\\ud800", "items": ['
         '{"id": "1", "title": "a\\udc00 \\ud83d\\ude00 \\\\ud800", "content_text": "Body."}]}'
     )
-    (item,), errors = feed.parse(doc.encode(), origin="j.json", source="j.json")
+    (item,), errors, _ = feed.parse(doc.encode(), origin="j.json", source="j.json")
     assert not errors
     assert item.article.title == "a\ufffd \U0001f600 \\ud800"  # a pair stays; \\ is text
     assert item.article.source_title == "J\ufffd"
@@ -400,7 +400,7 @@ def test_json_feed_bad_items_are_named_and_skipped() -> None:
             {"content_text": "No id, no link: an id from the text."},
         ],
     }
-    items, errors = feed.parse(json.dumps(doc).encode(), origin="j.json", source="j.json")
+    items, errors, _ = feed.parse(json.dumps(doc).encode(), origin="j.json", source="j.json")
     assert [str(e) for e in errors] == [
         "j.json: item 1 is not an object; it is skipped",
         "j.json: item 2 has a bad date 'yesterday'; it is skipped",
@@ -435,7 +435,7 @@ def test_json_feed_of_any_shape_gives_items_or_named_errors(
     top: dict[str, object], items: list[object]
 ) -> None:
     doc = {"version": "https://jsonfeed.org/version/1.1", **top, "items": items}
-    got, errors = feed.parse(json.dumps(doc).encode(), origin="j.json", source="j.json")
+    got, errors, _ = feed.parse(json.dumps(doc).encode(), origin="j.json", source="j.json")
     assert len(got) + len(errors) <= len(items)
     assert all(str(e).startswith("j.json: item ") for e in errors)
 

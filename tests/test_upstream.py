@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import html
 import json
+import time
 import zlib
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -598,3 +599,106 @@ def test_unusable_urls_fail_for_good_without_a_request(url: str, reason: str) ->
     with Fetcher(FetchConfig()) as client, pytest.raises(FetchError) as error:
         client.get(url)
     assert reason in str(error.value) and error.value.permanent
+
+
+# --- liberal in what it reads ------------------------------------------------------------------
+
+
+def raw_rss(titles: list[bytes], prolog: bytes = b"") -> bytes:
+    """RSS whose item titles are written as given: unescaped, entities and all."""
+    items = b"".join(
+        b"<item><title>%s</title><link>https://w.example.org/%d</link><guid>w-%d</guid>"
+        b"<description>%s</description></item>" % (title, n, n, html.escape(story(n)).encode())
+        for n, title in enumerate(titles, start=11)
+    )
+    return (
+        b'<?xml version="1.0" encoding="utf-8"?>\n' + prolog + b'<rss version="2.0"><channel>'
+        b"<title>Quirky</title><link>https://w.example.org/</link><description>d</description>"
+        + items
+        + b"</channel></rss>"
+    )
+
+
+SUBSET = b"""<!DOCTYPE rss [
+<!ELEMENT rss ANY>
+<!ATTLIST rss version CDATA #IMPLIED>
+]>
+"""
+
+
+@pytest.mark.parametrize(
+    ("body", "expected", "fault"),
+    [
+        (raw_rss([b"AT&T buys a network", b"Q&A on rails", b"Fish & chips"]),
+         {"AT&T buys a network", "Q&A on rails", "Fish & chips"}, '3 unescaped "&"'),
+        (raw_rss([b"Night&nbsp;trains", b"Caf&eacute; opens", b"Plain title"]),
+         {"Night\xa0trains", "Caf\xe9 opens", "Plain title"}, "undefined entity"),
+        (raw_rss([b"One", b"Two", b"Three"], SUBSET),
+         {"One", "Two", "Three"}, "syntax error"),
+    ],
+    ids=["bare-ampersand", "html-entity-without-dtd", "internal-doctype-subset"],
+)  # fmt: skip
+def test_a_recoverable_feed_is_read_leniently_with_one_warning(
+    tmp_path: Path, upstream: Upstream, body: bytes, expected: set[str], fault: str
+) -> None:
+    upstream.routes["/quirky"] = Reply(200, body)
+    upstream.routes["/good"] = Reply(200, rss([rss_item(1)]))
+    url = upstream.url("/quirky")
+    project = make_project(tmp_path, source(url) + source(upstream.url("/good")))
+    result = command(project, "build")
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("Warning:")]
+    assert len(warnings) == 1, result.stderr
+    assert warnings[0].startswith(f"Warning: {url}: not well-formed XML (")
+    assert fault in warnings[0] and warnings[0].endswith("its 3 items were read leniently")
+    assert "Error" not in result.stderr and "0 failed" in result.stderr
+    assert titles(project) == expected | {"RSS story 1"}
+    # Not a failure: no back-off, and status shows none.
+    status = command(project, "status")
+    assert "failure" not in status.output and "next try" not in status.output, status.output
+    # The same document again: nothing new to warn about (cron mails only on news).
+    again = command(project, "build")
+    assert again.exit_code == 0 and "Warning" not in again.stderr, again.stderr
+    assert len(upstream.hits("/quirky")) == 2
+
+
+def test_a_broken_feed_with_nothing_recoverable_still_fails(
+    tmp_path: Path, upstream: Upstream
+) -> None:
+    upstream.routes["/broken"] = Reply(200, b"<rss><channel><item><title>broken</ti></channel>")
+    project = make_project(tmp_path, source(upstream.url("/broken")))
+    report = run(project)
+    (failure,) = report.failures
+    assert "not a valid feed (mismatched tag); check the URL" in str(failure)
+    assert not report.warnings
+
+
+LOL = b"".join(b'<!ENTITY lol%d "%s">\n' % (n, (b"&lol%d;" % (n - 1)) * 10) for n in range(1, 10))
+HOSTILE = {
+    "billion-laughs": (b'<!DOCTYPE rss [\n<!ENTITY lol0 "lol">\n' + LOL + b"]>\n", b"&lol9;"),
+    "xxe-file": (b'<!DOCTYPE rss [\n<!ENTITY xxe SYSTEM "file:///etc/passwd">\n]>\n', b"&xxe;"),
+    "xxe-parameter": (
+        b'<!DOCTYPE rss [\n<!ENTITY % p SYSTEM "file:///etc/passwd">\n%p;\n]>\n',
+        b"&p;",
+    ),
+    "external-dtd": (b'<!DOCTYPE rss SYSTEM "file:///etc/passwd">\n', b"&ext;"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_entities_are_never_expanded(tmp_path: Path, upstream: Upstream, name: str) -> None:
+    # Read leniently or not, a DOCTYPE's entities stay unexpanded: no billion laughs
+    # (a few KB that grow to gigabytes), no local file read into a public feed.
+    prolog, reference = HOSTILE[name]
+    upstream.routes["/hostile"] = Reply(
+        200, raw_rss([b"Story " + reference + b" here", b"Second story"], prolog)
+    )
+    project = make_project(tmp_path, source(upstream.url("/hostile")))
+    started = time.perf_counter()
+    report = run(project)
+    assert time.perf_counter() - started < 10
+    assert not report.failures and report.entries == 2
+    for fmt in ("atom", "rss"):
+        out = (project / "public" / f"digest.{fmt}").read_bytes()
+        assert b"lollol" not in out and b"root:" not in out and b"/bin/" not in out
+        assert len(out) < 100_000

@@ -18,14 +18,30 @@ from urllib.parse import quote, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from feedsum.errors import ConfigError
-from feedsum.filters import FIELDS, Filters, Rule
+from feedsum.filters import FIELDS, Filters, Rule, UnsupportedPattern, compile_pattern
 from feedsum.model import Length, SummarySettings
 from feedsum.safety import xml_text
 
 FORMATS = ("atom", "rss")
+_T = TypeVar("_T")
+
+# Every number a feed file may set has a range: what the program can represent
+# (a date max_age_days before now; an int SQLite stores) and what makes sense.
 MAX_SENTENCES = 50
 MIN_WORDS, MAX_WORDS = 10, 1000
-_T = TypeVar("_T")
+#: 0 (rank all) or from MAX_SENTENCES: a summary never lacks its sentences; the top
+#: bounds one article's ranking (the score matrix is n x n).
+MAX_RANKED = 100_000
+#: A century: a feed's entries older than that are history, not news.
+MAX_AGE_DAYS = 36_500
+#: An upstream keeps at most scan.FEED_MEMORY (1000) items it has dropped, so a
+#: feed of more could lose entries it shows.
+MAX_ITEMS = 1000
+MAX_SECONDS = 600
+MIN_BYTES, MAX_BYTES = 1024, 1_000_000_000
+MAX_REDIRECTS = 20
+MAX_PAGE_BUDGET = 10_000
+MAX_ITEMS_PER_SOURCE = 100_000
 
 
 # One article per file.
@@ -147,6 +163,24 @@ class _Table:
             raise self.error(key, f"got {value!r}", fix)
         return value
 
+    def whole(self, key: str, default: int, low: int, high: int, allowed: str = "") -> int:
+        """An integer from `low` to `high`; `allowed` says so if the range is not that simple."""
+        allowed = allowed or f"a whole number from {low:_} to {high:_}"
+        value = self.get(key, int, default, what=allowed)
+        return self.check(key, lambda n: low <= n <= high, value, f"use {allowed}")
+
+    def number(self, key: str, default: float, above: float, high: float, allowed: str) -> float:
+        """A number (int or float, not bool) in (above, high]; nan and inf never are."""
+        self.used.add(key)
+        value = self.data.get(key, default)
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not above < value <= high
+        ):
+            raise self.error(key, f"got {value!r}", f"use {allowed}")
+        return float(value)
+
     def reject_unknown(self, allowed: str) -> None:
         for key in self.data:
             if key not in self.used:
@@ -181,37 +215,16 @@ def _summary(path: Path, data: Mapping[str, Any]) -> SummarySettings:
     if len(given) > 1:
         raise table.error(given[1], f"both {given[0]} and {given[1]} are set", "keep one of them")
     if "ratio" in data:
-        ratio = data["ratio"]
-        table.used.add("ratio")
-        if isinstance(ratio, bool) or not isinstance(ratio, int | float) or not 0 < ratio <= 1:
-            raise table.error("ratio", f"got {ratio!r}", "use a number above 0 and at most 1")
-        length = Length(kind="ratio", value=float(ratio))
+        ratio = table.number("ratio", 0.2, 0, 1, "a number above 0 and at most 1")
+        length = Length(kind="ratio", value=ratio)
     elif "words" in data:
-        words = table.get("words", int, what="a whole number")
-        table.check(
-            "words",
-            lambda n: MIN_WORDS <= n <= MAX_WORDS,
-            words,
-            f"use a number from {MIN_WORDS} to {MAX_WORDS}",
-        )
-        length = Length(kind="words", value=words)
+        length = Length(kind="words", value=table.whole("words", 0, MIN_WORDS, MAX_WORDS))
     else:
-        count = table.get("sentences", int, 3, what="a whole number")
-        table.check(
-            "sentences",
-            lambda n: 1 <= n <= MAX_SENTENCES,
-            count,
-            f"use a number from 1 to {MAX_SENTENCES}",
-        )
-        length = Length(kind="sentences", value=count)
+        length = Length(kind="sentences", value=table.whole("sentences", 3, 1, MAX_SENTENCES))
     # 0, or at least the most `sentences` allows: a summary never lacks its sentences.
-    ranked = table.get("max_sentences", int, SummarySettings().max_sentences, what="a whole number")
-    table.check(
-        "max_sentences",
-        lambda n: n == 0 or n >= MAX_SENTENCES,
-        ranked,
-        f"use 0 (rank every sentence) or a number of at least {MAX_SENTENCES}",
-    )
+    allowed = f"0 (rank every sentence) or a whole number from {MAX_SENTENCES} to {MAX_RANKED:_}"
+    ranked = table.whole("max_sentences", SummarySettings().max_sentences, 0, MAX_RANKED, allowed)
+    table.check("max_sentences", lambda n: n == 0 or n >= MAX_SENTENCES, ranked, f"use {allowed}")
     table.reject_unknown("algorithm, sentences, ratio, words, language, max_sentences")
     return SummarySettings(
         algorithm=algorithm, length=length, language=language, max_sentences=ranked
@@ -281,20 +294,23 @@ def _rules(table: _Table, key: str) -> tuple[Rule, ...]:
             raise table.error(where, f"got {value!r}", "use a regex or a list of them, as strings")
         for number, pattern in enumerate(patterns):
             try:
-                rules.append(Rule(name, re.compile(pattern)))
-            except re.error as exc:
+                rules.append(Rule(name, compile_pattern(pattern)))
+            except UnsupportedPattern as exc:
                 at = where if isinstance(value, str) else f"{where}[{number}]"
-                raise table.error(
-                    at, f"not a valid regular expression ({exc})", "fix the pattern"
-                ) from exc
+                raise table.error(at, exc.problem, exc.fix) from exc
     return tuple(rules)
 
 
 def _filters(path: Path, data: Mapping[str, Any]) -> Filters:
     table = _Table(path, data, "filter.")
     include, exclude = _rules(table, "include"), _rules(table, "exclude")
-    days = table.get("max_age_days", int, 0, what="a whole number of days")
-    table.check("max_age_days", lambda n: n >= 0, days, "use 0 (no limit) or more days")
+    days = table.whole(
+        "max_age_days",
+        0,
+        0,
+        MAX_AGE_DAYS,
+        f"0 (no limit) or a number of days up to {MAX_AGE_DAYS:_}",
+    )
     table.reject_unknown("include, exclude, max_age_days")
     return Filters(include=include, exclude=exclude, max_age_days=days)
 
@@ -303,29 +319,16 @@ def _fetch(path: Path, data: Mapping[str, Any]) -> FetchConfig:
     table = _Table(path, data, "fetch.")
     default = FetchConfig()
 
-    def seconds(key: str, fallback: float) -> float:
-        table.used.add(key)
-        value = table.data.get(key, fallback)
-        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 600:
-            raise table.error(key, f"got {value!r}", "use a number of seconds above 0, up to 600")
-        return float(value)
-
-    timeout = seconds("timeout", default.timeout)
-    connect = seconds("connect_timeout", default.connect_timeout)
-    max_bytes = table.get("max_bytes", int, default.max_bytes, what="a whole number")
-    table.check("max_bytes", lambda n: n >= 1024, max_bytes, "use at least 1024 bytes")
-    redirects = table.get("max_redirects", int, default.max_redirects, what="a whole number")
-    table.check("max_redirects", lambda n: 0 <= n <= 20, redirects, "use a number from 0 to 20")
-    budget = table.get("page_budget", int, default.page_budget, what="a whole number")
-    table.check("page_budget", lambda n: 1 <= n <= 10_000, budget, "use a number from 1 to 10000")
-    per_source = table.get(
-        "max_items_per_source", int, default.max_items_per_source, what="a whole number"
+    seconds = f"a number of seconds above 0, up to {MAX_SECONDS}"
+    timeout = table.number("timeout", default.timeout, 0, MAX_SECONDS, seconds)
+    connect = table.number("connect_timeout", default.connect_timeout, 0, MAX_SECONDS, seconds)
+    max_bytes = table.whole(
+        "max_bytes", default.max_bytes, MIN_BYTES, MAX_BYTES, f"{MIN_BYTES} to {MAX_BYTES:_} bytes"
     )
-    table.check(
-        "max_items_per_source",
-        lambda n: 1 <= n <= 100_000,
-        per_source,
-        "use a number from 1 to 100000",
+    redirects = table.whole("max_redirects", default.max_redirects, 0, MAX_REDIRECTS)
+    budget = table.whole("page_budget", default.page_budget, 1, MAX_PAGE_BUDGET)
+    per_source = table.whole(
+        "max_items_per_source", default.max_items_per_source, 1, MAX_ITEMS_PER_SOURCE
     )
     table.reject_unknown(
         "timeout, connect_timeout, max_bytes, max_redirects, page_budget, max_items_per_source"
@@ -353,8 +356,9 @@ def _output(path: Path, data: Mapping[str, Any]) -> tuple[Path, tuple[str, ...],
         formats,
         'use a non-empty list from "atom", "rss", each once',
     )
-    max_items = table.get("max_items", int, 50, what="a whole number")
-    table.check("max_items", lambda n: n >= 1, max_items, "use a number of at least 1")
+    max_items = table.whole(
+        "max_items", 50, 1, MAX_ITEMS, f"a number of at least 1, up to {MAX_ITEMS}"
+    )
     full_content = table.get("full_content", bool, True, what="true or false")
     table.reject_unknown("dir, formats, max_items, full_content")
     return folder, tuple(formats), max_items, full_content
@@ -431,8 +435,19 @@ def load_feed(path: Path) -> FeedConfig:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(path, "", f"cannot read it ({exc})", "check the file") from exc
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(path, "", f"not valid TOML ({exc})", "fix the syntax there") from exc
+        raise ConfigError(path, "", _toml_problem(path, exc), "fix the syntax there") from exc
     return parse_feed(path, data)
+
+
+def _toml_problem(path: Path, exc: tomllib.TOMLDecodeError) -> str:
+    """tomllib's message, with the line it names quoted (so `tag_date = 2024-02-30`,
+    not only "Invalid date or datetime (at line 7, column 12)")."""
+    problem = f"not valid TOML ({exc})"
+    found = re.search(r"at line (\d+)", str(exc))
+    lines = path.read_text(encoding="utf-8").splitlines()
+    if found and 1 <= int(found[1]) <= len(lines):
+        problem += f": {lines[int(found[1]) - 1].strip()[:200]}"
+    return problem
 
 
 def find_feeds(folder: Path, names: tuple[str, ...] = ()) -> tuple[Path, ...]:

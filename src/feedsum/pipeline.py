@@ -22,9 +22,8 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import suppress
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -72,7 +71,8 @@ class BuildReport:
     #: Every output file of the feed, and those whose bytes changed.
     outputs: tuple[Path, ...]
     written: tuple[Path, ...]
-    #: What was left out of the articles read in this build (a bad link, ...).
+    #: What was left out of the articles read in this build (a bad link, ...), and
+    #: sources read leniently (not well-formed XML) that offered new or changed items.
     warnings: tuple[str, ...] = ()
 
 
@@ -586,6 +586,7 @@ def _build(
             failures=(),
             outputs=outputs,
             written=(),
+            warnings=tuple(found.warnings),
         )
 
     # --force redoes the work, not the history: first-seen and change times stay.
@@ -663,10 +664,7 @@ def _build(
         shown = newest_first(shown_from, config.max_items)
         expires = None
         if oldest is not None and shown:
-            # An entry from 9999 never expires: the sum would be past datetime's range.
-            with suppress(OverflowError):
-                age = timedelta(days=config.filters.max_age_days)
-                expires = min(r.dated for r in shown) + age
+            expires = config.filters.expires(min(r.dated for r in shown))
         if pages.next_try is not None:  # a waiting page: build again once it may be fetched
             expires = min(expires or pages.next_try, pages.next_try)
         fingerprint = _fingerprint(config, shown)
@@ -701,7 +699,7 @@ def _build(
         )
         state.put_pages(config.name, pages.backing_off, pages.done)
         state.finish(config.name, build, found.sources)
-    warnings = list(done.warnings)
+    warnings = [*found.warnings, *done.warnings]
     if pages.over_budget:  # (pages backing off were reported when they failed)
         warnings.append(
             f"{pages.over_budget} item(s) wait for their page until the next build: past "

@@ -63,6 +63,8 @@ class Scan:
 
     units: dict[str, Unit] = field(default_factory=dict)
     failures: list[SourceError] = field(default_factory=list)
+    #: Sources read, but leniently (not well-formed XML); not failures: no back-off.
+    warnings: list[str] = field(default_factory=list)
     #: Upstream sources' new state, saved with the build.
     sources: list[SourceState] = field(default_factory=list)
 
@@ -92,6 +94,12 @@ class Scan:
             offered.update(dropped[: max(0, FEED_MEMORY - len(offered))])
             self.keep(source, ref, replace(old, items=offered))
         return SourceState(source=ref, items=offered)
+
+    def warn(self, warnings: Sequence[str], items: Sequence[Item], old: SourceState | None) -> None:
+        """A source's warnings, when it offers new or changed items: a quirky upstream
+        is named once per change, not on every build from cron."""
+        if any(old is None or old.items.get(i.key) != i.stamp for i in items):
+            self.warnings.extend(warnings)
 
     def keep(self, source: SourceConfig, ref: str, old: SourceState | None) -> None:
         """The last good items of a source that could not be read now."""
@@ -241,6 +249,7 @@ def scan(
         for match in files:
             key, path = match.key, match.path
             old = remembered.get(key)
+            warnings: list[str] = []
             try:
                 if source.kind == "jsonl":
                     from feedsum.sources import jsonl
@@ -254,13 +263,14 @@ def scan(
                     # As big as an upstream's may be.
                     fix = "raise [fetch] max_bytes if it is right"
                     data = read_bytes(Path(path), config.fetch.max_bytes, fix)
-                    items, errors = feed.parse(data, origin=path, source=key)
+                    items, errors, warnings = feed.parse(data, origin=path, source=key)
                     items = newest_items(items, config.fetch.max_items_per_source)
             except SourceError as error:
                 found.failures.append(error)
                 found.keep(source, key, old)
                 continue
             found.failures.extend(errors)
+            found.warn(warnings, items, old)
             offered = found.add_items(source, key, items, old)
             found.sources.append(replace(offered, checked_at=now))
 
@@ -272,7 +282,7 @@ def scan(
                 lambda s: _fetch_feed(s, remembered.get(s.url or ""), client, now, force),
                 upstream,
             )
-            for source, (got, state, errors) in zip(upstream, results, strict=True):
+            for source, (got, state, errors, warnings) in zip(upstream, results, strict=True):
                 assert source.url is not None
                 found.failures.extend(errors)
                 old = remembered.get(source.url)
@@ -280,6 +290,7 @@ def scan(
                     found.keep(source, source.url, old)
                 else:
                     got = newest_items(got, config.fetch.max_items_per_source)
+                    found.warn(warnings, got, old)
                     offered = found.add_items(source, source.url, got, old)
                     state = replace(state, items=offered.items)
                 found.sources.append(state)
@@ -289,9 +300,9 @@ def scan(
 
 def _fetch_feed(
     source: SourceConfig, old: SourceState | None, client: Fetcher, now: datetime, force: bool
-) -> tuple[list[Item] | None, SourceState, list[SourceError]]:
+) -> tuple[list[Item] | None, SourceState, list[SourceError], list[str]]:
     """An upstream feed's items (None to keep the last good ones), its new state
-    (items to be filled in by the caller) and what went wrong."""
+    (items to be filled in by the caller), what went wrong and what it warned of."""
     from feedsum.fetch import FetchError
     from feedsum.sources import feed
 
@@ -303,7 +314,7 @@ def _fetch_feed(
             f"not fetched until {last.retry_at:%Y-%m-%d %H:%M} UTC after {last.failures} "
             f"failure(s) in a row; last: {last.last_error}"
         )
-        return None, last, [SourceError(url, problem)]
+        return None, last, [SourceError(url, problem)], []
     try:
         got = client.get(
             url,
@@ -316,15 +327,16 @@ def _fetch_feed(
                 None,
                 replace(last, failures=0, retry_at=None, last_error=None, checked_at=now),
                 [],
+                [],
             )
-        items, errors = feed.parse(got.body, origin=url, source=url, url=got.url)
+        items, errors, warnings = feed.parse(got.body, origin=url, source=url, url=got.url)
     except SourceError as error:
         failures = last.failures + 1
         wait = backoff(failures, error.retry_after if isinstance(error, FetchError) else None)
         failed = replace(
             last, failures=failures, retry_at=now + wait, last_error=error.problem, checked_at=now
         )
-        return None, failed, [error]
+        return None, failed, [error], []
     state = SourceState(
         source=url,
         items={},
@@ -333,4 +345,4 @@ def _fetch_feed(
         url=got.url,
         checked_at=now,
     )
-    return items, state, errors
+    return items, state, errors, warnings

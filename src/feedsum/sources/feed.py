@@ -62,16 +62,22 @@ _Read = Callable[[], tuple[dict[str, Any], str, datetime | None]]
 
 def parse(
     data: bytes, *, origin: str, source: str, url: str | None = None
-) -> tuple[list[Item], list[SourceError]]:
-    """The items of a feed document; `url` (where it was fetched) resolves relative links."""
+) -> tuple[list[Item], list[SourceError], list[str]]:
+    """The items of a feed document; `url` (where it was fetched) resolves relative links.
+
+    Also what went wrong in items (each skipped), and warnings: a document that
+    is not well-formed XML but whose items feedparser's loose parser still read
+    is read so, with one warning naming it (not a failure: no back-off).
+    """
     if data.lstrip()[:1] == b"{":
-        return _json_feed(data, origin=origin, source=source, url=url)
+        return (*_json_feed(data, origin=origin, source=source, url=url), [])
     import feedparser
 
+    data, bare = _escape_ampersands(_CHARREF.sub(_charref, data))
     # A file object, never bytes or str: feedparser would take those for a path or URL.
     try:
         parsed = feedparser.parse(
-            io.BytesIO(_CHARREF.sub(_charref, data)),
+            io.BytesIO(data),
             response_headers={"content-location": url or ""},
             sanitize_html=True,
         )
@@ -80,9 +86,7 @@ def parse(
             origin, f"feedparser cannot read it ({type(exc).__name__}: {exc}); check the source"
         ) from exc
     problem = parsed.get("bozo_exception")
-    if isinstance(problem, xml.sax.SAXParseException) or (
-        parsed.get("bozo") and not parsed.entries
-    ):
+    if parsed.get("bozo") and not parsed.entries:
         raise SourceError(origin, f"not a valid feed ({problem}); check the URL or the file")
     if not parsed.get("version") and not parsed.entries:
         raise SourceError(origin, "not an RSS, Atom or JSON feed; check the URL or the file")
@@ -94,7 +98,51 @@ def parse(
         origin, source, htmltext.text(feed.get("title", "")) or None,
         url or self_link or feed.get("link"),
     )  # fmt: skip
-    return _collect(upstream, [partial(_from_parsed, entry) for entry in parsed.entries])
+    items, errors = _collect(upstream, [partial(_from_parsed, entry) for entry in parsed.entries])
+    faults = [f'{bare} unescaped "&" read as "&amp;"'] if bare else []
+    if isinstance(problem, xml.sax.SAXParseException):
+        # No line number: feedparser has rewritten the DOCTYPE, so they would mislead.
+        faults.insert(0, problem.getMessage())
+        if not items:  # nothing recovered: a broken document, not a quirky one
+            raise SourceError(origin, f"not a valid feed ({faults[0]}); check the URL or the file")
+    if not faults:
+        return items, errors, []
+    # feedparser's loose parser never expands a DOCTYPE's entities: an undefined or
+    # external one (billion laughs, XXE) stays its literal "&name;".
+    warning = (
+        f"{origin}: not well-formed XML ({'; '.join(faults)}); "
+        f"its {len(items)} items were read leniently"
+    )
+    return items, errors, [warning]
+
+
+# A bare "&" (AT&T, Q&A) is the commonest fault of hand-made feeds, and the loose
+# parser would take it for an entity reference and print "AT&T;". So every "&"
+# that starts no reference is escaped first, outside CDATA sections and comments
+# (where "&" is text); an unterminated one runs to the end, so one pass is linear.
+_AMPERSAND = re.compile(
+    rb"(<!\[CDATA\[.*?(?:\]\]>|\Z)|<!--.*?(?:-->|\Z))"
+    rb"|&(?!#[0-9]+;|#[xX][0-9a-fA-F]+;|[A-Za-z_:][-A-Za-z0-9_.:]*;)",
+    re.DOTALL,
+)
+
+
+def _escape_ampersands(data: bytes) -> tuple[bytes, int]:
+    """`data` with each bare "&" as "&amp;", and how many there were. A document
+    with NUL bytes is UTF-16 or UTF-32, where a byte pattern cannot see characters:
+    it is left to feedparser as it is."""
+    if b"&" not in data or b"\0" in data:
+        return data, 0
+    count = 0
+
+    def escape(match: re.Match[bytes]) -> bytes:
+        nonlocal count
+        if match[1]:
+            return match[1]
+        count += 1
+        return b"&amp;"
+
+    return _AMPERSAND.sub(escape, data), count
 
 
 def _from_parsed(entry: Any) -> tuple[dict[str, Any], str, datetime | None]:
