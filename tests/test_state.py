@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from feedsum.errors import StateError
+from feedsum.errors import StateDamaged, StateError
 from feedsum.state import (
     _MIGRATIONS,
     PAGE_SIZE,
@@ -175,7 +175,9 @@ def test_a_file_from_a_newer_feedsum_is_refused_untouched(tmp_path: Path) -> Non
 def test_a_file_that_is_not_a_database(tmp_path: Path) -> None:
     path = tmp_path / "s.db"
     path.write_text("not sqlite at all, just text " * 100)
-    with pytest.raises(StateError, match=r"s\.db: not a usable feedsum state database"):
+    with pytest.raises(
+        StateDamaged, match=r"s\.db is damaged \(file is not a database\); run `feedsum recover`"
+    ):
         State(path)
 
 

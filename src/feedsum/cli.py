@@ -1,8 +1,9 @@
 """The command line: a thin click wrapper over the library.
 
 Exit codes: 0 ok; 1 some articles, sources or outputs failed (the other feeds were
-still written); 2 usage or config error (the other feeds were still built); 75 another
-build holds the lock (cron retries).
+still written); 2 usage or config error (the other feeds were still built); 65 the
+state file is damaged (`feedsum recover`; sysexits' EX_DATAERR); 75 another build
+holds the lock (cron retries; sysexits' EX_TEMPFAIL).
 """
 
 from __future__ import annotations
@@ -21,17 +22,24 @@ import click
 
 from feedsum import __version__
 from feedsum.config import MAX_SENTENCES, MAX_WORDS, MIN_WORDS, FeedConfig, find_feeds, load_feed
-from feedsum.errors import ConfigError, FeedsumError, OutputError, SourceError, StateError
+from feedsum.errors import (
+    ConfigError,
+    FeedsumError,
+    OutputError,
+    SourceError,
+    StateDamaged,
+    StateError,
+)
 from feedsum.lock import BuildLock, LockHeld
 from feedsum.model import Length, SummarySettings
 from feedsum.pipeline import build as build_feed
 from feedsum.pipeline import default_jobs, known
 from feedsum.sources.textfile import decode, parse
-from feedsum.state import State
+from feedsum.state import State, is_damage
 from feedsum.summarize import ALGORITHMS, DEFAULT_ALGORITHM, summarize
 from feedsum.text import clean
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 75
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_DAMAGED, EXIT_LOCKED = 0, 1, 2, 65, 75
 # Builds shorter than this never show a progress bar.
 PROGRESS_DELAY_S = 1.0
 
@@ -42,6 +50,7 @@ Exit codes:
       rest was still built (a state database error stops the build)
   2   usage or feed-file error (the file and key are named); the other feeds
       were still built
+  65  the state file is damaged; `feedsum recover` salvages it
   75  another build holds the lock; try again later"""
 
 log = logging.getLogger("feedsum")
@@ -54,10 +63,35 @@ class _ConfigFailure(click.ClickException):
     exit_code = EXIT_USAGE
 
 
-def _fail(error: FeedsumError) -> click.ClickException:
+class _DamagedFailure(click.ClickException):
+    """A damaged state file (exit 65): no command can use it until it is recovered."""
+
+    exit_code = EXIT_DAMAGED
+
+
+def _fail(error: FeedsumError, recover: str = "feedsum recover") -> click.ClickException:
+    """`error` as click shows it: one line on stderr, and the exit code of its kind.
+    `recover` is the command that finds the same state file, for a damaged one."""
     if isinstance(error, ConfigError):
         return _ConfigFailure(str(error))
+    if isinstance(error, StateDamaged):
+        return _DamagedFailure(str(StateDamaged(error.path, error.reason, recover)))
     return click.ClickException(str(error))
+
+
+def _recover_command(feeds_dir: Path, state_path: Path | None) -> str:
+    """`feedsum recover`, with --state when the state is not where it looks by default."""
+    if state_path is None and feeds_dir == Path("feeds"):
+        return "feedsum recover"
+    return f"feedsum recover --state {_state_path(feeds_dir, state_path)}"
+
+
+def _database_error(exc: sqlite3.Error, path: Path, consequence: str) -> StateError:
+    """A StateError for an error SQLite raised: damage (exit 65, `feedsum recover`),
+    or what happened and its `consequence` (a full disk, a lock held too long)."""
+    if is_damage(exc):
+        return StateDamaged(path, str(exc))
+    return StateError(f"{path}: {exc}; {consequence}")
 
 
 def _setup_logging(verbose: int, quiet: bool) -> None:
@@ -198,6 +232,7 @@ def build(
     """
     _setup_logging(verbose, quiet)
     failed = bad_files = 0
+    recover = _recover_command(feeds_dir, state_path)
     state_path = _state_path(feeds_dir, state_path)
     try:
         configs = []
@@ -211,18 +246,33 @@ def build(
         if configs:
             with BuildLock(state_path.with_name("lock"), wait_s), State(state_path) as state:
                 failed = sum(_build_one(config, state, force, jobs, debug) for config in configs)
+                _backup(state)
     except LockHeld as error:
         log.error("Error: %s", error)
         sys.exit(EXIT_LOCKED)
-    except sqlite3.Error as exc:  # mid-build: the disk is full, an I/O error
-        problem = f"{state_path}: {exc}; nothing of the feed being built was saved"
-        raise _fail(StateError(f"{problem}, the next build redoes it")) from exc
+    except sqlite3.Error as exc:  # mid-build: the disk is full, an I/O error, damage
+        consequence = "nothing of the feed being built was saved, the next build redoes it"
+        problem = _database_error(exc, state_path, consequence)
+        raise _fail(problem, recover) from exc
     except FeedsumError as error:
-        raise _fail(error) from error
+        raise _fail(error, recover) from error
     if bad_files:
         sys.exit(EXIT_USAGE)
     if failed:
         sys.exit(EXIT_FAILED)
+
+
+def _backup(state: State) -> None:
+    """The hourly copy of the state after a build (checked sound first: damage no
+    build step met is found here). A copy that cannot be written is a warning: the
+    feeds are built, and the next build tries again."""
+    try:
+        written = state.backup(datetime.now(UTC))
+    except OSError as exc:
+        log.warning("Warning: %s: cannot write the state's backup (%s)", state.path, exc)
+        return
+    if written:
+        log.debug("backed up the state to %s", written)
 
 
 def _build_one(
@@ -287,9 +337,11 @@ def status(names: tuple[str, ...], feeds_dir: Path, state_path: Path | None) -> 
     Example:
       feedsum status
     """
+    path = _state_path(feeds_dir, state_path)
     try:
         configs = _load(feeds_dir, names)
-        with State(_state_path(feeds_dir, state_path)) as state:
+        with State(path) as state:
+            state.check()  # status is where damage should show, whatever pages it is in
             for config in configs:
                 last = state.last_build(config.name)
                 if last is None:
@@ -315,8 +367,11 @@ def status(names: tuple[str, ...], feeds_dir: Path, state_path: Path | None) -> 
                     click.echo(line)
                     if source.failures and source.last_error:
                         click.echo(f"    last error: {source.last_error}")
+    except sqlite3.Error as exc:
+        problem = _database_error(exc, path, "try again; nothing was changed")
+        raise _fail(problem, _recover_command(feeds_dir, state_path)) from exc
     except FeedsumError as error:
-        raise _fail(error) from error
+        raise _fail(error, _recover_command(feeds_dir, state_path)) from error
 
 
 @cli.command()
@@ -328,10 +383,11 @@ def gc(feeds_dir: Path, state_path: Path | None) -> None:
     Until then, a removed article that comes back keeps its id and its
     first-seen date.
     """
+    path = _state_path(feeds_dir, state_path)
     try:
         configs = _load(feeds_dir, ())
-        state_path = _state_path(feeds_dir, state_path)
-        with BuildLock(state_path.with_name("lock")), State(state_path) as state:
+        with BuildLock(path.with_name("lock")), State(path) as state:
+            state.check()  # forgetting is no job for a damaged file
             for config in configs:
                 dropped = state.forget(config.name, *known(config, state))
                 click.echo(f"{config.name}: forgot {dropped} removed articles")
@@ -340,8 +396,87 @@ def gc(feeds_dir: Path, state_path: Path | None) -> None:
     except LockHeld as error:
         log.error("Error: %s", error)
         sys.exit(EXIT_LOCKED)
+    except sqlite3.Error as exc:
+        problem = _database_error(exc, path, "nothing was forgotten; try again")
+        raise _fail(problem, _recover_command(feeds_dir, state_path)) from exc
+    except FeedsumError as error:
+        raise _fail(error, _recover_command(feeds_dir, state_path)) from error
+
+
+@cli.command()
+@project_options
+@click.option(
+    "--from-backup",
+    is_flag=True,
+    help="Put the state's backup (made by builds, at most hourly) in its place instead.",
+)
+def recover(feeds_dir: Path, state_path: Path | None, from_backup: bool) -> None:
+    """Salvage a damaged state file: what can be read goes into a fresh file
+    that takes its place; the damaged one is kept as state.db.broken-<time>.
+
+    Every feed is then built in full on the next build, and entries whose
+    records were lost are re-imported from the feed's published Atom file, so
+    they keep their ids and dates. A sound state is left as it is.
+
+    \b
+    Examples:
+      feedsum recover
+      feedsum recover --from-backup      # the last hourly backup instead
+    """
+    from feedsum import recover as salvaging
+
+    path = _state_path(feeds_dir, state_path)
+    now = datetime.now(UTC)
+    try:
+        with BuildLock(path.with_name("lock")):
+            if from_backup:
+                _restore(path, now)
+                return
+            damage = salvaging.problem(path)
+            if damage is None:
+                click.echo(f"{path} is sound; nothing to recover")
+                return
+            click.echo(f"{path}: {damage}")
+            done = salvaging.salvage(path, now)
+            for table in done.tables:
+                lost = "an unknown number" if table.lost is None else str(table.lost)
+                click.echo(f"{table.table}: {table.rows} rows salvaged, {lost} lost")
+            click.echo(
+                f"feeds: {done.feeds} build records left out; the next build rebuilds "
+                "every feed and re-imports lost entries from its published Atom file"
+            )
+            click.echo(f"kept the damaged file as {done.kept}")
+            made = salvaging.backup_time(path)
+            if made is not None:
+                click.echo(
+                    f"a sound backup from {made:%Y-%m-%d %H:%M:%S} UTC exists: "
+                    "`feedsum recover --from-backup` puts it in place instead"
+                )
+    except LockHeld as error:
+        log.error("Error: %s", error)
+        sys.exit(EXIT_LOCKED)
+    except (OSError, sqlite3.Error) as exc:
+        problem = f"{path}: cannot recover it ({exc}); the damaged file is kept"
+        raise click.ClickException(problem) from exc
     except FeedsumError as error:
         raise _fail(error) from error
+
+
+def _restore(path: Path, now: datetime) -> None:
+    """`recover --from-backup`: the backup, if sound, in place of the state."""
+    from feedsum import recover as salvaging
+    from feedsum.state import backup_path
+
+    made = salvaging.backup_time(path)
+    if made is None:
+        raise click.ClickException(
+            f"{backup_path(path)}: no sound backup there; run `feedsum recover` without "
+            "--from-backup to salvage the state itself"
+        )
+    kept = salvaging.restore(path, now)
+    click.echo(f"restored the backup from {made:%Y-%m-%d %H:%M:%S} UTC to {path}")
+    if kept is not None:
+        click.echo(f"kept the replaced file as {kept}")
 
 
 def _algorithms_help() -> str:

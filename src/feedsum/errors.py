@@ -4,6 +4,7 @@ FeedsumError                 expected failure; the CLI prints it, no traceback
  +-- ConfigError             a feed file is wrong (exit 2)
  +-- SourceError             one article cannot be read; reported, then skipped
  +-- StateError              the state database cannot be used
+ |    +-- StateDamaged       the state file is corrupt; `feedsum recover` salvages it
  +-- OutputError             a feed's output file cannot be written; other feeds still build
 """
 
@@ -36,6 +37,22 @@ class SourceError(FeedsumError):
 
 class StateError(FeedsumError):
     """The state database is unusable (for example, written by a newer feedsum)."""
+
+
+class StateDamaged(StateError):
+    """The state file is corrupt (SQLite finds it malformed, or not a database at all).
+
+    Building again cannot help: every build would meet the same damage. The fix
+    is `feedsum recover`, which the message names (with the options that find
+    this state file, when it is not the default one).
+    """
+
+    def __init__(self, path: Path | str, reason: str, command: str = "feedsum recover") -> None:
+        super().__init__(
+            f"{path} is damaged ({reason}); run `{command}` to salvage it "
+            "(the damaged file is kept)"
+        )
+        self.path, self.reason = str(path), reason
 
 
 def os_problem(exc: OSError) -> str:

@@ -28,14 +28,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from feedsum import __version__
-from feedsum.config import ITEM_KINDS, FeedConfig
+from feedsum.config import ITEM_KINDS, FeedConfig, SourceConfig
 from feedsum.errors import OutputError, SourceError, os_problem
 from feedsum.filters import Filters
 from feedsum.model import Article, FeedItem, SummarySettings
+from feedsum.reimport import Published, published_entries
 from feedsum.safety import SAFETY_RULES, http_url, safe_article
-from feedsum.scan import FETCH_THREADS, Unit, backoff, matches, scan, scan_files
+from feedsum.scan import FETCH_THREADS, Scan, Unit, backoff, matches, scan, scan_files
 from feedsum.sources import read_file_article
-from feedsum.state import Encoded, Entry, FeedBuild, PageState, Record, State
+from feedsum.state import Encoded, Entry, FeedBuild, PageState, Record, SourceState, State
 from feedsum.summarize import SUMMARIZER_VERSION, prepare, split_paragraphs, summarize_split
 from feedsum.text import clean, split_sentences
 from feedsum.writers.atomic import write_atomic
@@ -563,9 +564,17 @@ def _build(
     outputs = tuple(config.output_dir / f"{config.name}.{fmt}" for fmt in config.formats)
     sources = state.sources(config.name)
     found = scan(config, sources, now, fetcher, id_prefix=id_prefix(config), force=force)
+    last = state.last_build(config.name)
+    published: dict[str, Published] = {}
+    restored: dict[str, tuple[Record, Entry]] = {}
+    if last is None:
+        # A new feed, or a state lost or salvaged: what the feed last published
+        # keeps its dates, and what no source offers any more stays.
+        published = published_entries(config)
+        if published:
+            restored = _restore(config, found, state.records(config.name), published, now)
     units, failures = found.units, found.failures
     digest = _scan_digest(config, units)
-    last = state.last_build(config.name)
     if (
         not force
         and not failures
@@ -591,6 +600,7 @@ def _build(
 
     # --force redoes the work, not the history: first-seen and change times stay.
     remembered = state.records(config.name)
+    remembered.update((key, record) for key, (record, _) in restored.items())
     summary_key, reader = settings_key(config), reader_key(config)
     kept: list[Record] = []  # unchanged, entry in state
     tasks: list[_Task] = []
@@ -609,6 +619,7 @@ def _build(
         tasks.append(_Task(key, known, unit.kind, unit.article))
     if stored:
         entries = state.entries(config.name, stored)
+        entries.update((key, restored[key][1]) for key in stored if key in restored)
         tasks = [
             replace(t, article=from_entry(remembered[t.key], entries[t.key], t.key))
             if t.key in entries
@@ -641,7 +652,10 @@ def _build(
     # next ones; the transaction commits once the outputs are in place, so a
     # crash in between re-does the work instead of losing it.
     with state.transaction():
-        done = _store(config, state, now, remembered, units, _run(tasks, context, jobs, tick))
+        for record, entry in restored.values():
+            state.put(config.name, record, entry.encode())
+        outcomes = _run(tasks, context, jobs, tick)
+        done = _store(config, state, now, remembered, units, outcomes, published)
         failures.extend(done.failures)
         records = [*kept, *done.records]
         files = [r for r in records if units[r.key].source is None]
@@ -754,8 +768,10 @@ def _store(
     remembered: dict[str, Record],
     units: dict[str, Unit],
     outcomes: Iterable[_Outcome],
+    published: dict[str, Published],
 ) -> _Done:
-    """Each outcome as a record, stored as it comes (inside the build's transaction)."""
+    """Each outcome as a record, stored as it comes (inside the build's transaction).
+    A new record of an entry the feed has `published` keeps the dates it showed."""
     summary_key, reader = settings_key(config), reader_key(config)
     done = _Done()
     for outcome in outcomes:
@@ -773,6 +789,11 @@ def _store(
             edited = old is not None and old.content_hash != outcome.digest
             done.new += old is None
             done.changed += edited
+            first_seen, changed = now, now if edited else (old.changed if old else None)
+            if old is not None:
+                first_seen = old.first_seen
+            elif outcome.entry_id in published:
+                first_seen, changed = published[outcome.entry_id].dates(now)
             record = Record(
                 key=outcome.key,
                 entry_id=outcome.entry_id,
@@ -780,8 +801,8 @@ def _store(
                 settings=summary_key,
                 stamp=stamp,
                 reader=reader,
-                first_seen=old.first_seen if old else now,
-                changed=now if edited else (old.changed if old else None),
+                first_seen=first_seen,
+                changed=changed,
                 published=outcome.published,
                 link=outcome.link,
                 text_hash=outcome.text_hash,
@@ -792,6 +813,94 @@ def _store(
         state.put(config.name, record, outcome.entry)
         done.records.append(record)
     return done
+
+
+#: The stamp of an item restored from the feed's published entries: no upstream
+#: data gives it, so the item is processed again if its upstream offers it again.
+RESTORED_STAMP = "published"
+
+
+def _item_sources(config: FeedConfig) -> dict[str, SourceConfig]:
+    """Each upstream feed's reference (its URL, or a saved feed file's key)."""
+    refs: dict[str, SourceConfig] = {}
+    for source in config.sources:
+        if source.kind != "feed":
+            continue
+        if source.url is not None:
+            refs[source.url] = source
+        elif source.pattern is not None:
+            refs.update((match.key, source) for match in matches(config, source)[0])
+    return refs
+
+
+def _restore(
+    config: FeedConfig,
+    found: Scan,
+    remembered: dict[str, Record],
+    published: dict[str, Published],
+    now: datetime,
+) -> dict[str, tuple[Record, Entry]]:
+    """Records and entries, by key, for the upstream items the feed published that
+    no upstream offers now (they rolled off) and the state does not remember;
+    `found` gains their units, and their sources remember them from now on.
+
+    An entry with an Atom `<source>` came from an upstream feed; its key is
+    `<source>#<id>`, the source found by the key it is remembered under, the
+    URL its upstream gives, or as the feed's only upstream.
+    """
+    refs = _item_sources(config)
+    offered = {u.article.id for u in found.units.values() if u.article is not None}
+    by_url = {
+        u.article.source_url: u.source
+        for u in found.units.values()
+        if u.article is not None and u.source in refs and u.article.source_url
+    }
+    restored: dict[str, tuple[Record, Entry]] = {}
+    for item in published.values():
+        if item.entry.source_url is None or item.id in offered:
+            continue  # a local article (its file says what it is), or offered now
+        ref = next((r for r in refs if f"{r}#{item.id}" in found.units), None)
+        ref = (
+            ref
+            or by_url.get(item.entry.source_url)
+            or (next(iter(refs)) if len(refs) == 1 else None)
+        )
+        key = f"{ref}#{item.id}"
+        if ref is None or key in remembered:
+            continue
+        unit = found.units.get(key) or Unit(
+            RESTORED_STAMP, "feed", None, ref, refs[ref].full_text, refs[ref].allow_private
+        )
+        found.units[key] = unit
+        first_seen, changed = item.dates(now)
+        record = Record(
+            key=key,
+            entry_id=item.id,
+            content_hash="",
+            settings=settings_key(config),
+            stamp=unit.stamp,
+            reader=reader_key(config),
+            first_seen=first_seen,
+            changed=changed,
+            published=item.published,
+            link=item.entry.link,
+            text_hash=text_hash(item.entry.paragraphs),
+        )
+        article = from_entry(record, item.entry, key)
+        record = replace(record, content_hash=content_hash(article, item.entry.paragraphs))
+        restored[key] = (record, item.entry)
+        _remember(found, ref, key, unit.stamp)
+    found.units = dict(sorted(found.units.items()))
+    return restored
+
+
+def _remember(found: Scan, ref: str, key: str, stamp: str) -> None:
+    """The source `ref` remembers the item `key` from this build on."""
+    for n, source in enumerate(found.sources):
+        if source.source == ref:
+            found.sources[n] = replace(source, items={**source.items, key: stamp})
+            return
+    found.sources.append(SourceState(source=ref, items={key: stamp}))
 
 
 def known(config: FeedConfig, state: State) -> tuple[set[str], set[str]]:
