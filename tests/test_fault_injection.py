@@ -207,6 +207,16 @@ def internal_page(feeds: Path, upstream: Upstream) -> str:
     return '[[sources]]\nkind = "feed"\npath = "wire.xml"\n'
 
 
+def nested_feed(_: Path, upstream: Upstream) -> str:
+    # 9.9 MB of nested elements: feedparser took minutes and 700 MB on each build.
+    depth = 1_400_000
+    body = _rss(GOOD_ITEM + "<item><title>deep</title>" + "<x>" * depth + "y" + "</x>" * depth
+                + "</item>")  # fmt: skip
+    upstream.routes["/deep.xml"] = Reply(200, body.encode())
+    url = upstream.url("/deep.xml")
+    return f'[[sources]]\nurl = "{url}"\nallow_private = true\n\n[fetch]\nmax_bytes = 20_000_000\n'
+
+
 CASES = [
     Case("jsonl-date-9999", jsonl_far_date, "outside the dates a feed can carry", "in.jsonl:1"),
     Case("json-feed-date-9999", json_feed_far_date, "outside the dates a feed", "wire.json"),
@@ -225,6 +235,7 @@ CASES = [
     Case("feed-file-too-big", feed_file_too_big, "over 100,000 bytes", "wire.xml"),
     Case("gzip-bomb", gzip_bomb, "body over 10,000,000 bytes", "/bomb.xml"),
     Case("item-links-internal-page", internal_page, "a loopback address", "/admin"),
+    Case("deeply-nested-feed", nested_feed, "tags, over the 500,000", "/deep.xml"),
 ]  # fmt: skip
 
 
