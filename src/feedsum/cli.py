@@ -2,17 +2,21 @@
 
 Exit codes: 0 ok; 1 some articles, sources or outputs failed (the other feeds were
 still written); 2 usage or config error (the other feeds were still built); 75 another
-build holds the lock (cron retries).
+build holds the lock (cron retries); 143 / 130 stopped by SIGTERM / SIGINT (its workers
+stopped, the feed being built rolled back).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import signal
 import sqlite3
 import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -21,7 +25,14 @@ import click
 
 from feedsum import __version__
 from feedsum.config import MAX_SENTENCES, MAX_WORDS, MIN_WORDS, FeedConfig, find_feeds, load_feed
-from feedsum.errors import ConfigError, FeedsumError, OutputError, SourceError, StateError
+from feedsum.errors import (
+    BuildStopped,
+    ConfigError,
+    FeedsumError,
+    OutputError,
+    SourceError,
+    StateError,
+)
 from feedsum.lock import BuildLock, LockHeld
 from feedsum.model import Length, SummarySettings
 from feedsum.pipeline import build as build_feed
@@ -42,7 +53,10 @@ Exit codes:
       rest was still built (a state database error stops the build)
   2   usage or feed-file error (the file and key are named); the other feeds
       were still built
-  75  another build holds the lock; try again later"""
+  75  another build holds the lock; try again later
+  130 stopped by SIGINT (^C), as 143
+  143 stopped by SIGTERM: its workers stopped, the feed being built rolled
+      back; the next build redoes it"""
 
 log = logging.getLogger("feedsum")
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -103,6 +117,30 @@ words_option = click.option(
     default=None,
     help="Word budget: the best sentences while they fit, instead of --sentences.",
 )
+
+
+@contextmanager
+def _stopped_by_signals() -> Iterator[None]:
+    """SIGTERM (systemctl stop, kill) and SIGINT (^C) raise BuildStopped in the main
+    thread, so that every `with` unwinds: workers killed, transaction rolled back,
+    lock released. Python's default would end the process on SIGTERM with none of
+    that (and orphaned workers), and print a traceback on SIGINT."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        # One stop is enough: a second signal must not cut the unwinding short.
+        for each in previous:
+            signal.signal(each, signal.SIG_IGN)
+        raise BuildStopped(signum)
+
+    previous = {each: signal.signal(each, stop) for each in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for each, handler in previous.items():
+            signal.signal(each, handler)
 
 
 def _state_path(feeds_dir: Path, state_path: Path | None) -> Path:
@@ -209,8 +247,15 @@ def build(
                 log.error("Error: %s", error)
                 bad_files += 1
         if configs:
-            with BuildLock(state_path.with_name("lock"), wait_s), State(state_path) as state:
+            with (
+                _stopped_by_signals(),
+                BuildLock(state_path.with_name("lock"), wait_s),
+                State(state_path) as state,
+            ):
                 failed = sum(_build_one(config, state, force, jobs, debug) for config in configs)
+    except BuildStopped as stop:
+        log.error("%s", stop)
+        sys.exit(stop.exit_code)
     except LockHeld as error:
         log.error("Error: %s", error)
         sys.exit(EXIT_LOCKED)
