@@ -196,10 +196,11 @@ def lock_held(lock_path: Path, seconds: float = 60) -> Iterator[subprocess.Popen
 
 def test_a_second_build_exits_75_while_the_lock_is_held(runner: CliRunner, project: Path) -> None:
     lock_path = project / ".feedsum" / "lock"
-    with lock_held(lock_path):
+    with lock_held(lock_path) as holder:
         result = runner.invoke(cli, ["build"])
         assert result.exit_code == 75
         assert str(lock_path) in result.stderr and "--wait" in result.stderr
+        assert f"(pid {holder.pid})" in result.stderr  # which process to look at
         assert not (project / "public").exists()
     # The holder was killed; the kernel released its lock, so the next build runs.
     result = runner.invoke(cli, ["build"])

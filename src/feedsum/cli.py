@@ -3,17 +3,21 @@
 Exit codes: 0 ok; 1 some articles, sources or outputs failed (the other feeds were
 still written); 2 usage or config error (the other feeds were still built); 65 the
 state file is damaged (`feedsum recover`; sysexits' EX_DATAERR); 75 another build
-holds the lock (cron retries; sysexits' EX_TEMPFAIL).
+holds the lock (cron retries; sysexits' EX_TEMPFAIL); 143 / 130 stopped by SIGTERM /
+SIGINT (its workers stopped, the feed being built rolled back).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import signal
 import sqlite3
 import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -23,6 +27,7 @@ import click
 from feedsum import __version__
 from feedsum.config import MAX_SENTENCES, MAX_WORDS, MIN_WORDS, FeedConfig, find_feeds, load_feed
 from feedsum.errors import (
+    BuildStopped,
     ConfigError,
     FeedsumError,
     OutputError,
@@ -51,7 +56,10 @@ Exit codes:
   2   usage or feed-file error (the file and key are named); the other feeds
       were still built
   65  the state file is damaged; `feedsum recover` salvages it
-  75  another build holds the lock; try again later"""
+  75  another build holds the lock; try again later
+  130 stopped by SIGINT (^C), as 143
+  143 stopped by SIGTERM: its workers stopped, the feed being built rolled
+      back; the next build redoes it"""
 
 log = logging.getLogger("feedsum")
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -137,6 +145,30 @@ words_option = click.option(
     default=None,
     help="Word budget: the best sentences while they fit, instead of --sentences.",
 )
+
+
+@contextmanager
+def _stopped_by_signals() -> Iterator[None]:
+    """SIGTERM (systemctl stop, kill) and SIGINT (^C) raise BuildStopped in the main
+    thread, so that every `with` unwinds: workers killed, transaction rolled back,
+    lock released. Python's default would end the process on SIGTERM with none of
+    that (and orphaned workers), and print a traceback on SIGINT."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be set from the main thread
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        # One stop is enough: a second signal must not cut the unwinding short.
+        for each in previous:
+            signal.signal(each, signal.SIG_IGN)
+        raise BuildStopped(signum)
+
+    previous = {each: signal.signal(each, stop) for each in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield
+    finally:
+        for each, handler in previous.items():
+            signal.signal(each, handler)
 
 
 def _state_path(feeds_dir: Path, state_path: Path | None) -> Path:
@@ -244,9 +276,16 @@ def build(
                 log.error("Error: %s", error)
                 bad_files += 1
         if configs:
-            with BuildLock(state_path.with_name("lock"), wait_s), State(state_path) as state:
+            with (
+                _stopped_by_signals(),
+                BuildLock(state_path.with_name("lock"), wait_s),
+                State(state_path) as state,
+            ):
                 failed = sum(_build_one(config, state, force, jobs, debug) for config in configs)
                 _backup(state)
+    except BuildStopped as stop:
+        log.error("%s", stop)
+        sys.exit(stop.exit_code)
     except LockHeld as error:
         log.error("Error: %s", error)
         sys.exit(EXIT_LOCKED)

@@ -6,10 +6,14 @@ FeedsumError                 expected failure; the CLI prints it, no traceback
  +-- StateError              the state database cannot be used
  |    +-- StateDamaged       the state file is corrupt; `feedsum recover` salvages it
  +-- OutputError             a feed's output file cannot be written; other feeds still build
+
+BuildStopped                 SIGTERM or SIGINT stopped a build (a BaseException, as
+                             KeyboardInterrupt is, so that no `except Exception` swallows it)
 """
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 
@@ -73,3 +77,23 @@ class OutputError(FeedsumError):
             "folder or set [output] dir in the feed file; nothing of this feed's build was saved"
         )
         self.path = path
+
+
+class BuildStopped(BaseException):
+    """A signal stopped the build. Raised by the CLI's handler in the main thread,
+    so every `with` on the way unwinds: the workers are killed, the feed's
+    transaction rolls back, the lock is released. Not an Exception, like
+    KeyboardInterrupt: "this feed failed, build the next" must not catch it."""
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+        self.name = signal.Signals(signum).name
+        super().__init__(
+            f"Stopped by {self.name}: the feed being built was rolled back "
+            "(its outputs are whole); the next build redoes it"
+        )
+
+    @property
+    def exit_code(self) -> int:
+        """128 + the signal's number, as a shell reports a process the signal ended."""
+        return 128 + self.signum

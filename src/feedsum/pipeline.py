@@ -20,7 +20,7 @@ import json
 import logging
 import os
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
@@ -42,6 +42,8 @@ from feedsum.text import clean, split_sentences
 from feedsum.writers.atomic import write_atomic
 
 if TYPE_CHECKING:
+    from multiprocessing.synchronize import Event as EventType
+
     from feedsum.fetch import Fetcher
 
 log = logging.getLogger(__name__)
@@ -270,7 +272,7 @@ def _process(context: _Context, task: _Task) -> _Outcome:
 
 def _run(
     tasks: Sequence[_Task], context: _Context, jobs: int, tick: Callable[[], None]
-) -> Iterator[_Outcome]:
+) -> Generator[_Outcome, None, None]:
     """The outcome of every task, in order; in worker processes when it pays."""
     if jobs <= 1 or len(tasks) < POOL_MIN_ARTICLES:
         for task in tasks:
@@ -279,15 +281,35 @@ def _run(
         return
     from concurrent.futures import ProcessPoolExecutor  # multiprocessing: ~12 ms to import
 
+    from feedsum import workers
+
     # Load sumy and nltk before the fork: workers inherit them instead of each
     # importing them again.
     prepare(context.settings)
-    with ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(context,)) as pool:
+    mp = workers.pool_context()
+    stop = mp.Event()
+    pool = ProcessPoolExecutor(
+        jobs,
+        mp_context=mp,
+        initializer=_start_worker,
+        initargs=(context, os.getpid(), stop),
+    )
+    try:
         pending = deque(pool.submit(_process_all, chunk) for chunk in _chunks(tasks, jobs))
         while pending:
             for outcome in pending.popleft().result():  # let go of each chunk once stored
                 yield outcome
                 tick()
+    except BaseException:
+        # Stopped (a signal, a failure while storing, the generator closed): every
+        # worker ends its chunk after the article in hand and the queued chunks are
+        # dropped, so this waits for one article, not for all of them. Not SIGKILL:
+        # a worker killed while sending its results leaves half a message in the
+        # pool's pipe, and the pool's thread waits for the rest forever.
+        stop.set()
+        pool.shutdown(cancel_futures=True)
+        raise
+    pool.shutdown()
 
 
 # Articles per call to a worker: many, since each call costs the main process
@@ -308,19 +330,29 @@ def _chunks(tasks: Sequence[_Task], jobs: int) -> Iterator[Sequence[_Task]]:
 
 
 _worker_context: _Context | None = None
+_worker_stop: EventType | None = None
 
 
-def _start_worker(context: _Context) -> None:
-    """A worker's set-up: the context, sent once instead of with every chunk."""
-    global _worker_context
-    _worker_context = context
+def _start_worker(context: _Context, parent: int, stop: EventType) -> None:
+    """A worker's set-up: bound to its build's life (`parent`) and stop signal
+    (`stop`), and the context, sent once instead of with every chunk."""
+    global _worker_context, _worker_stop
+    from feedsum.workers import start_worker
+
+    start_worker(parent)
+    _worker_context, _worker_stop = context, stop
     prepare(context.settings)  # inherited when forked; loaded here when spawned
 
 
 def _process_all(tasks: Sequence[_Task]) -> list[_Outcome]:
-    """One chunk's outcomes, in a worker."""
-    assert _worker_context is not None  # set by _start_worker
-    return [_process(_worker_context, task) for task in tasks]
+    """One chunk's outcomes, in a worker; cut short when the build stops."""
+    assert _worker_context is not None and _worker_stop is not None  # set by _start_worker
+    outcomes = []
+    for task in tasks:
+        if _worker_stop.is_set():
+            break  # the build is stopping and wants none of this chunk
+        outcomes.append(_process(_worker_context, task))
+    return outcomes
 
 
 def _feed_settings(config: FeedConfig) -> bytes:
@@ -650,11 +682,14 @@ def _build(
     tick = progress(len(tasks)) if progress and tasks else (lambda: None)
     # Each record is stored as its article is done, while workers summarize the
     # next ones; the transaction commits once the outputs are in place, so a
-    # crash in between re-does the work instead of losing it.
-    with state.transaction():
+    # crash in between re-does the work instead of losing it. The outcomes are
+    # closed on the way out, so that a failure while storing stops the workers.
+    with (
+        state.transaction(),
+        contextlib.closing(_run(tasks, context, jobs, tick)) as outcomes,
+    ):
         for record, entry in restored.values():
             state.put(config.name, record, entry.encode())
-        outcomes = _run(tasks, context, jobs, tick)
         done = _store(config, state, now, remembered, units, outcomes, published)
         failures.extend(done.failures)
         records = [*kept, *done.records]
