@@ -204,7 +204,7 @@ def internal_page(feeds: Path, upstream: Upstream) -> str:
         "<description>A teaser. Read more.</description></item>"
     )
     _write(feeds / "wire.xml", _rss(teaser))
-    return '[[sources]]\nkind = "feed"\npath = "wire.xml"\n'
+    return '[[sources]]\nkind = "feed"\npath = "wire.xml"\nfull_text = "auto"  # asks for pages\n'
 
 
 def nested_feed(_: Path, upstream: Upstream) -> str:

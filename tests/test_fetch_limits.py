@@ -438,7 +438,7 @@ def test_an_item_cannot_make_feedsum_read_an_internal_page(
                                            "</body></html>".encode())  # fmt: skip
     teaser = {"title": "Innocent", "link": upstream.url("/admin"), "guid": "t",
               "summary": "A short teaser. Read more."}  # fmt: skip
-    wire = '[[sources]]\nkind = "feed"\npath = "wire.xml"\n'
+    wire = '[[sources]]\nkind = "feed"\npath = "wire.xml"\nfull_text = "auto"\n'
     project = make_project(tmp_path, wire)
     (project / "feeds" / "wire.xml").write_bytes(rss([teaser]))
     report = run(project)

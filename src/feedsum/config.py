@@ -68,6 +68,8 @@ class SourceConfig:
     allow_private: bool = False
     #: A `path` source: follow symlinks that lead out of the feed file's folder.
     follow_symlinks: bool = False
+    #: A `path` source may match no file without a warning (exit 1 otherwise).
+    allow_empty: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -257,17 +259,22 @@ def _sources(table: _Table) -> tuple[SourceConfig, ...]:
                 "use a pattern relative to the feed file",
             )
         full_text = "auto"
-        allow_private = follow_symlinks = False
+        allow_private = follow_symlinks = allow_empty = False
         if pattern is not None:
             follow_symlinks = entry.get("follow_symlinks", bool, False, what="true or false")
+            allow_empty = entry.get("allow_empty", bool, False, what="true or false")
         if kind == "feed":
-            full_text = entry.get("full_text", str, "auto", what='"auto"')
+            # A saved feed file reaches the network only if asked to.
+            fallback = "auto" if url else "never"
+            full_text = entry.get("full_text", str, fallback, what=f'"{fallback}"')
             entry.check(
                 "full_text", lambda f: f in FULL_TEXT, full_text, 'use "auto", "always" or "never"'
             )
             allow_private = entry.get("allow_private", bool, False, what="true or false")
         known = "kind, path, url, full_text, allow_private" if kind == "feed" else "kind, path"
-        entry.reject_unknown(known + (", follow_symlinks" if pattern is not None else ""))
+        entry.reject_unknown(
+            known + (", follow_symlinks, allow_empty" if pattern is not None else "")
+        )
         sources.append(
             SourceConfig(
                 kind=kind,
@@ -276,6 +283,7 @@ def _sources(table: _Table) -> tuple[SourceConfig, ...]:
                 full_text=full_text,
                 allow_private=allow_private,
                 follow_symlinks=follow_symlinks,
+                allow_empty=allow_empty,
             )
         )
     return tuple(sources)

@@ -79,6 +79,19 @@ class OutputError(FeedsumError):
         self.path = path
 
 
+class EmptiedFeed(OutputError):
+    """A feed that had entries would be written with none: its sources vanished or
+    match nothing. Its outputs are kept and its build is not saved."""
+
+    def __init__(self, name: str, had: int, path: Path) -> None:
+        FeedsumError.__init__(
+            self,
+            f"{name}: its sources now give no entries (it had {had}); its outputs are kept; "
+            "check its sources, or build with --force to publish it empty",
+        )
+        self.path = path
+
+
 class BuildStopped(BaseException):
     """A signal stopped the build. Raised by the CLI's handler in the main thread,
     so every `with` on the way unwinds: the workers are killed, the feed's

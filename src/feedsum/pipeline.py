@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 from feedsum import __version__
 from feedsum.config import ITEM_KINDS, FeedConfig, SourceConfig
-from feedsum.errors import OutputError, SourceError, os_problem
+from feedsum.errors import EmptiedFeed, OutputError, SourceError, os_problem
 from feedsum.filters import Filters
 from feedsum.model import Article, FeedItem, SummarySettings
 from feedsum.reimport import Published, published_entries
@@ -693,6 +693,10 @@ def _build(
         done = _store(config, state, now, remembered, units, outcomes, published)
         failures.extend(done.failures)
         records = [*kept, *done.records]
+        if not records and last is not None and last.entries and not force:
+            # Every source vanished, matches nothing or failed: not news, a fault.
+            # (Entries filtered out or aged out leave records: that empty feed is true.)
+            raise EmptiedFeed(config.name, last.entries, outputs[0])
         files = [r for r in records if units[r.key].source is None]
         unique, clashes = _one_per_id(config, files)
         failures.extend(clashes)

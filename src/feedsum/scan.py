@@ -139,7 +139,16 @@ def matches(config: FeedConfig, source: SourceConfig) -> tuple[list[Match], list
     real_root = os.path.realpath(root)
     real_dirs: dict[str, str] = {}
     found, errors = [], []
-    for name in glob.glob(source.pattern, root_dir=root, recursive=True):
+    names = glob.glob(source.pattern, root_dir=root, recursive=True)
+    if not names and not source.allow_empty:
+        errors.append(
+            SourceError(
+                os.path.join(root, source.pattern),
+                "matches no file; check the path (a missing folder, a misspelled pattern), "
+                "or set allow_empty = true in the source if it may be empty",
+            )
+        )
+    for name in names:
         path = os.path.join(root, name)
         if not _utf8(name):
             shown = os.fsencode(path).decode("utf-8", "replace")

@@ -1,0 +1,92 @@
+"""Living with feedsum under cron: sources that match nothing, and local files offline."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import feedparser
+import pytest
+from click.testing import CliRunner, Result
+
+from feedsum.cli import cli
+from tests.conftest import FEED_TOML
+from tests.upstream import Upstream, serve
+
+ARTICLES = 'sources = [{ path = "articles/*.txt" }]'
+
+
+@pytest.fixture
+def upstream() -> Iterator[Upstream]:
+    yield from serve()
+
+
+def build(project: Path, *args: str) -> Result:
+    state = str(project / "state.db")
+    args = ("build", "--feeds", str(project / "feeds"), "--state", state, *args)
+    return CliRunner().invoke(cli, args)
+
+
+def test_a_pattern_that_matches_nothing_is_named_and_exits_1(tmp_path: Path) -> None:
+    feeds = tmp_path / "feeds"
+    feeds.mkdir()
+    (feeds / "x.toml").write_text(FEED_TOML.replace("articles/*.txt", "nothere/*.txt"))
+    result = build(tmp_path)
+    assert result.exit_code == 1
+    (line,) = [line for line in result.stderr.splitlines() if "matches no file" in line]
+    assert "nothere/*.txt" in line and "allow_empty = true" in line
+    # Said to be fine: no warning, exit 0, an empty feed.
+    toml = FEED_TOML.replace(ARTICLES, 'sources = [{ path = "nothere/*.txt", allow_empty = true }]')
+    (feeds / "x.toml").write_text(toml)
+    result = build(tmp_path)
+    assert result.exit_code == 0 and "matches no file" not in result.stderr
+    assert feedparser.parse((tmp_path / "public/x.atom").read_bytes()).entries == []
+
+
+def test_a_feed_whose_sources_vanish_keeps_its_outputs_until_forced(project: Path) -> None:
+    assert build(project).exit_code == 0
+    before = (project / "public/test.atom").read_bytes(), (project / "public/test.rss").read_bytes()
+    shutil.rmtree(project / "feeds/articles")  # a mount that is gone, a moved folder
+    result = build(project)
+    assert result.exit_code == 1
+    assert "test: its sources now give no entries (it had 3); its outputs are kept" in result.stderr
+    after = (project / "public/test.atom").read_bytes(), (project / "public/test.rss").read_bytes()
+    assert after == before
+    assert build(project).exit_code == 1  # said again: the fault is still there
+    # --force publishes the empty feed (with the pattern's warning).
+    result = build(project, "--force")
+    assert result.exit_code == 1 and "matches no file" in result.stderr
+    assert feedparser.parse((project / "public/test.atom").read_bytes()).entries == []
+
+
+def test_a_feed_filtered_to_nothing_is_written_empty(project: Path) -> None:
+    assert build(project).exit_code == 0
+    toml = project / "feeds/test.toml"
+    toml.write_text(toml.read_text() + '\n[filter]\nexclude = { text = "." }\n')
+    assert build(project).exit_code == 0  # every article is still read: that empty is true
+    assert feedparser.parse((project / "public/test.atom").read_bytes()).entries == []
+
+
+def test_a_saved_feed_file_stays_offline_unless_asked(tmp_path: Path, upstream: Upstream) -> None:
+    feeds = tmp_path / "feeds"
+    feeds.mkdir()
+    teaser = (
+        f"<item><title>Teaser</title><guid>t1</guid><link>{upstream.url('/page')}</link>"
+        "<description>A short teaser. Read more.</description></item>"
+    )
+    (feeds / "wire.xml").write_text(
+        f'<rss version="2.0"><channel><title>W</title>{teaser}</channel></rss>'
+    )
+    wire = 'sources = [{ kind = "feed", path = "wire.xml", allow_private = true }]'
+    (feeds / "d.toml").write_text(FEED_TOML.replace(ARTICLES, wire))
+    result = build(tmp_path)
+    assert result.exit_code == 0, result.stderr
+    assert upstream.requests == []  # not even a connection
+    (entry,) = feedparser.parse((tmp_path / "public/d.atom").read_bytes()).entries
+    assert entry.title == "Teaser"
+    # Asked to: full_text = "auto" fetches the teaser's page.
+    asked = wire.replace("}]", ', full_text = "auto" }]')
+    (feeds / "d.toml").write_text(FEED_TOML.replace(ARTICLES, asked))
+    build(tmp_path, "--force")
+    assert [r.path for r in upstream.requests] == ["/page"]
