@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 
 from feedsum.cli import cli
 from tests.conftest import FEED_TOML
-from tests.upstream import Upstream, serve
+from tests.upstream import Reply, Upstream, serve
 
 ARTICLES = 'sources = [{ path = "articles/*.txt" }]'
 
@@ -90,3 +90,39 @@ def test_a_saved_feed_file_stays_offline_unless_asked(tmp_path: Path, upstream: 
     (feeds / "d.toml").write_text(FEED_TOML.replace(ARTICLES, asked))
     build(tmp_path, "--force")
     assert [r.path for r in upstream.requests] == ["/page"]
+
+
+def test_cron_hears_of_a_failure_when_it_begins_changes_or_clears(
+    tmp_path: Path, upstream: Upstream
+) -> None:
+    upstream.routes["/up"] = Reply(503, b"busy")
+    feeds = tmp_path / "feeds"
+    feeds.mkdir()
+    url = upstream.url("/up")
+    up = f'sources = [{{ url = "{url}", allow_private = true, full_text = "never" }}]'
+    (feeds / "u.toml").write_text(FEED_TOML.replace(ARTICLES, up))
+    first = build(tmp_path, "-q")
+    assert first.exit_code == 1 and "HTTP 503" in first.stderr
+    # Backing off, the same failure: cron (-q) hears nothing, and the exit is 0...
+    second = build(tmp_path, "-q")
+    assert (second.exit_code, second.stderr) == (0, "")
+    # ...while a person running it sees it, and status shows it.
+    shown = build(tmp_path)
+    assert shown.exit_code == 0 and "Still: " in shown.stderr and "HTTP 503" in shown.stderr
+    state = str(tmp_path / "state.db")
+    status = CliRunner().invoke(cli, ["status", "--feeds", str(feeds), "--state", state])
+    assert "1 failure(s) in a row" in status.output and "HTTP 503" in status.output
+    # Tried again (--force) and failing the same way: still quiet.
+    assert (build(tmp_path, "-q", "--force").exit_code, len(upstream.requests)) == (0, 2)
+    # A different failure is news.
+    upstream.routes["/up"] = Reply(404, b"gone")
+    changed = build(tmp_path, "-q", "--force")
+    assert changed.exit_code == 1 and "HTTP 404" in changed.stderr
+    # And so is the end of it (a warning, exit 0).
+    upstream.routes["/up"] = Reply(200, b'<rss version="2.0"><channel><title>U</title>'
+                                   b"<item><title>Back</title><guid>b</guid><description>"
+                                   b"Back at last. It works again.</description></item>"
+                                   b"</channel></rss>")  # fmt: skip
+    cleared = build(tmp_path, "-q", "--force")
+    assert cleared.exit_code == 0
+    assert "read again, after 3 failure(s) in a row" in cleared.stderr

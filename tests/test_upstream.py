@@ -347,17 +347,21 @@ def test_failure_backs_off_and_status_shows_it(tmp_path: Path, upstream: Upstrea
     project = make_project(tmp_path, source(upstream.url("/busy")) + source(upstream.url("/good")))
     report = run(project)
     assert "HTTP 429" in str(report.failures[0]) and report.entries == 1
-    # Within the two hours asked for, the upstream is left alone (still reported).
+    # Within the two hours asked for, the upstream is left alone: not a new failure.
     again = run(project, NOW + timedelta(minutes=30))
     assert len(upstream.hits("/busy")) == 1
-    assert "not fetched until 2025-06-01 14:00 UTC" in str(again.failures[0])
+    assert not again.failures
+    (still,) = again.still
+    assert "still failing, 1 time(s) in a row" in still and "2025-06-01 14:00 UTC" in still
     result = command(project, "status")
     assert result.exit_code == 0, result.output
     assert "1 failure(s) in a row, next try after 2025-06-01 14:00 UTC" in result.output
     assert "HTTP 429" in result.output
     # After the wait it is tried again, and a success clears the back-off.
     upstream.routes["/busy"] = Reply(200, rss([rss_item(3)]))
-    assert not run(project, NOW + timedelta(hours=3)).failures
+    cleared = run(project, NOW + timedelta(hours=3))
+    assert not cleared.failures and not cleared.still
+    assert f"{upstream.url('/busy')}: read again, after 1 failure(s) in a row" in cleared.warnings
     assert titles(project) == {"RSS story 1", "RSS story 3"}
 
 
@@ -451,7 +455,7 @@ def test_force_fetches_at_once_despite_the_back_off(tmp_path: Path, upstream: Up
     project = make_project(tmp_path, source(upstream.url("/rss")))
     assert run(project).failures
     upstream.routes["/rss"] = Reply(200, rss([rss_item(1)]))
-    assert run(project, NOW + timedelta(minutes=5)).failures  # backing off: not asked
+    assert run(project, NOW + timedelta(minutes=5)).still  # backing off: not asked
     assert len(upstream.hits("/rss")) == 1
     assert not run(project, NOW + timedelta(minutes=6), force=True).failures
     assert len(upstream.hits("/rss")) == 2 and titles(project) == {"RSS story 1"}

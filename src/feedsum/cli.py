@@ -350,6 +350,8 @@ def _build_one(
         log.warning("Warning: %s", warning)
     for failure in report.failures:
         log.error("Error: %s", failure)
+    for line in report.still:  # reported when it began: cron (-q) is not told again
+        log.info("Still: %s", line)
     for path in report.outputs:
         log.info("%s %s", "wrote" if path in report.written else "unchanged", path)
     log.info(

@@ -77,6 +77,9 @@ class BuildReport:
     #: What was left out of the articles read in this build (a bad link, ...), and
     #: sources read leniently (not well-formed XML) that offered new or changed items.
     warnings: tuple[str, ...] = ()
+    #: Upstreams and pages failing as they did before (not failures: said when
+    #: they began; shown again without --quiet).
+    still: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -448,6 +451,8 @@ class _Pages:
     backing_off: list[PageState] = field(default_factory=list)
     #: Pages no longer backing off (fetched, failed for good, or no longer wanted).
     done: list[str] = field(default_factory=list)
+    #: Pages failing again as they did last time: not failures (see BuildReport.still).
+    still: list[str] = field(default_factory=list)
     #: Items whose page waits for a later build: past the page budget.
     over_budget: int = 0
     #: The earliest time a waiting page may be fetched.
@@ -540,14 +545,17 @@ def _expand(
         result, error = done[task.key]
         link = task.article.link if task.article else None
         assert link is not None
-        if error is not None:
+        last = backoffs.get(link)
+        if error is not None and last is not None and last.last_error == error.problem:
+            pages.still.append(f"{error}; still failing, {last.failures + 1} time(s) in a row")
+        elif error is not None:
             pages.failures.append(error)
         if result is None:  # failed, may work later
-            last = backoffs.get(link)
             failures = (last.failures if last else 0) + 1
             wait = backoff(failures, None)
             problem = error.problem if error else ""
             pages.backing_off.append(PageState(link, failures, now + wait, problem))
+            pages.next_try = min(pages.next_try or now + wait, now + wait)
         else:
             out.append(result)
             pages.done.append(link)
@@ -628,6 +636,7 @@ def _build(
             outputs=outputs,
             written=(),
             warnings=tuple(found.warnings),
+            still=tuple(found.still),
         )
 
     # --force redoes the work, not the history: first-seen and change times stay.
@@ -769,6 +778,7 @@ def _build(
         outputs=outputs,
         written=written,
         warnings=tuple(warnings),
+        still=(*found.still, *pages.still),
     )
 
 

@@ -65,6 +65,9 @@ class Scan:
     failures: list[SourceError] = field(default_factory=list)
     #: Sources read, but leniently (not well-formed XML); not failures: no back-off.
     warnings: list[str] = field(default_factory=list)
+    #: Upstreams still failing as they did (or resting after it): reported when the
+    #: failure began, shown again only without --quiet, and not failures (exit 0).
+    still: list[str] = field(default_factory=list)
     #: Upstream sources' new state, saved with the build.
     sources: list[SourceState] = field(default_factory=list)
 
@@ -293,8 +296,20 @@ def scan(
             )
             for source, (got, state, errors, warnings) in zip(upstream, results, strict=True):
                 assert source.url is not None
-                found.failures.extend(errors)
                 old = remembered.get(source.url)
+                # Resting, or failing again as last time: said when it began.
+                failing = got is None and state.failures > 0
+                again = not errors or bool(
+                    old and old.failures and state.last_error == old.last_error
+                )
+                if failing and again:
+                    found.still.append(still_failing(source.url, state))
+                else:
+                    found.failures.extend(errors)
+                if old and old.failures and not state.failures:
+                    found.warnings.append(
+                        f"{source.url}: read again, after {old.failures} failure(s) in a row"
+                    )
                 if got is None:
                     found.keep(source, source.url, old)
                 else:
@@ -305,6 +320,15 @@ def scan(
                 found.sources.append(state)
     found.units = dict(sorted(found.units.items()))
     return found
+
+
+def still_failing(url: str, state: SourceState) -> str:
+    """What is said, without --quiet, of an upstream that fails as it did."""
+    when = f"{state.retry_at:%Y-%m-%d %H:%M} UTC" if state.retry_at else "the next build"
+    return (
+        f"{url}: still failing, {state.failures} time(s) in a row ({state.last_error}); "
+        f"next try after {when}"
+    )
 
 
 def _fetch_feed(
@@ -319,11 +343,7 @@ def _fetch_feed(
     assert url is not None
     last = old or SourceState(source=url, items={})
     if last.retry_at is not None and now < last.retry_at and not force:
-        problem = (
-            f"not fetched until {last.retry_at:%Y-%m-%d %H:%M} UTC after {last.failures} "
-            f"failure(s) in a row; last: {last.last_error}"
-        )
-        return None, last, [SourceError(url, problem)], []
+        return None, last, [], []  # resting: see still_failing
     try:
         got = client.get(
             url,
