@@ -23,7 +23,7 @@ def feedsum_commands() -> list[list[str]]:
         for line in path.read_text().splitlines():
             if line.lstrip().startswith("#"):
                 continue
-            for match in re.finditer(r"bin/feedsum ([^\n&;|]+)", line):
+            for match in re.finditer(r'(?:bin/feedsum|"\$FEEDSUM") ([^\n&;|]+)', line):
                 found.append(shlex.split(match.group(1)))
     return found
 
@@ -42,20 +42,36 @@ def test_contrib_commands_and_options_exist() -> None:
         command.make_context("feedsum", argv[1:])
 
 
-def test_the_crontab_line_runs_quietly(project: Path) -> None:
+def test_the_crontab_line_runs_quietly_from_anywhere(project: Path, tmp_path: Path) -> None:
     cron = (CONTRIB / "feedsum.cron").read_text()
     (line,) = [x for x in cron.splitlines() if re.match(r"^[*\d/,-]+ ", x)]
     command = line.split(maxsplit=5)[5]
-    # Run it as cron would, in a shell, with this machine's venv and a test project.
-    command = command.replace(".venv/bin/feedsum", f"{Path(sys.executable).parent}/feedsum")
+    # Run it as cron would: in a shell, in a folder that is neither the project's
+    # nor the venv's, with this machine's feedsum and a test project.
+    elsewhere = tmp_path / "cron-home"
+    elsewhere.mkdir()
     done = subprocess.run(
         ["sh", "-c", command],
-        env={"FEEDSUM_HOME": str(project), "PATH": "/usr/bin:/bin"},
+        env={
+            "FEEDSUM": f"{Path(sys.executable).parent}/feedsum",
+            "FEEDS": str(project / "feeds"),
+            "PATH": "/usr/bin:/bin",
+        },
+        cwd=elsewhere,
         capture_output=True,
         check=False,
     )
     assert (done.returncode, done.stdout, done.stderr) == (0, b"", b"")
     assert (project / "public/test.atom").is_file()
+    assert (project / ".feedsum/state.db").is_file() and list(elsewhere.iterdir()) == []
+
+
+def test_the_service_names_its_paths() -> None:
+    service = (CONTRIB / "feedsum.service").read_text()
+    assert "WorkingDirectory" not in service
+    (exec_start,) = [x for x in service.splitlines() if x.startswith("ExecStart=")]
+    argv = shlex.split(exec_start.removeprefix("ExecStart="))
+    assert Path(argv[0]).is_absolute() and Path(argv[argv.index("--feeds") + 1]).is_absolute()
 
 
 def test_the_systemd_units_fit_together() -> None:
