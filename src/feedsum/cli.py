@@ -16,6 +16,7 @@ import sqlite3
 import sys
 import threading
 import time
+import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -355,9 +356,10 @@ def _build_one(
     for path in report.outputs:
         log.info("%s %s", "wrote" if path in report.written else "unchanged", path)
     log.info(
-        "%s: %d entries, %d new, %d changed, %d failed, %.2f s",
+        "%s: %d %s, %d new, %d changed, %d failed, %.2f s",
         report.feed,
         report.entries,
+        "entry" if report.entries == 1 else "entries",
         report.new,
         report.changed,
         len(report.failures),
@@ -518,6 +520,54 @@ def _restore(path: Path, now: datetime) -> None:
     click.echo(f"restored the backup from {made:%Y-%m-%d %H:%M:%S} UTC to {path}")
     if kept is not None:
         click.echo(f"kept the replaced file as {kept}")
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
+@click.option("--name", default="news", show_default=True, help="The feed's name (its file).")
+@click.option("--title", default="News", show_default=True, help="The feed's title.")
+@click.option(
+    "--link",
+    default="https://example.org/",
+    show_default=True,
+    help="The site the feed belongs to (part of every entry id).",
+)
+def init(directory: Path, name: str, title: str, link: str) -> None:
+    """Start a project: a commented feed file and one sample article.
+
+    Writes DIRECTORY/feeds/NAME.toml and DIRECTORY/feeds/NAME/welcome.txt
+    (never over an existing file), then prints the commands to build it.
+
+    \b
+    Example:
+      feedsum init town --name news --title "Town news" --link https://town.example/
+      feedsum build --feeds town/feeds
+    """
+    from feedsum.config import parse_feed
+    from feedsum.starter import NAME, starter
+
+    if not NAME.fullmatch(name):
+        raise click.BadParameter(
+            "use lowercase letters, digits, - and _ (it names the files)", param_hint="--name"
+        )
+    made = starter(name, title, link, datetime.now(UTC).date())
+    for relative, _ in made.files:
+        if (directory / relative).exists():
+            raise click.UsageError(f"{directory / relative} exists; init writes only new files")
+    feed_path, feed_text = made.files[0]
+    try:  # checked as a build will read it: a bad --link is said now
+        parse_feed(directory / feed_path, tomllib.loads(feed_text))
+    except ConfigError as error:
+        raise click.UsageError(str(error)) from error
+    for relative, text in made.files:
+        (directory / relative).parent.mkdir(parents=True, exist_ok=True)
+        (directory / relative).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {directory / relative}")
+    feeds = directory / "feeds"
+    click.echo(
+        f"Next:\n  feedsum build --feeds {feeds}    # writes "
+        f"{directory / 'public' / name}.atom and .rss\n  feedsum status --feeds {feeds}"
+    )
 
 
 def _algorithms_help() -> str:
