@@ -17,6 +17,7 @@ README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding=
 def test_every_command_has_help_and_is_in_the_readme(name: str) -> None:
     command = cli.commands[name]
     assert command.help and len(command.help) > 40
+    assert "Example" in command.help and f"feedsum {name}" in command.help  # one to copy
     assert f"feedsum {name}" in README
     for param in command.params:
         if isinstance(param, click.Option):

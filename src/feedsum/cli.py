@@ -40,7 +40,6 @@ from feedsum.lock import BuildLock, LockHeld
 from feedsum.model import Length, SummarySettings
 from feedsum.pipeline import build as build_feed
 from feedsum.pipeline import default_jobs, known
-from feedsum.sources.textfile import decode, parse
 from feedsum.state import State, is_damage
 from feedsum.summarize import ALGORITHMS, DEFAULT_ALGORITHM, summarize
 from feedsum.text import clean
@@ -263,6 +262,8 @@ def build(
       feedsum build example              # just feeds/example.toml
       feedsum build --quiet --wait 60    # from cron
     """
+    if quiet and verbose:
+        raise click.UsageError("--quiet and --verbose ask for opposite things; give one of them")
     _setup_logging(verbose, quiet)
     failed = bad_files = 0
     recover = _recover_command(feeds_dir, state_path)
@@ -425,6 +426,11 @@ def gc(feeds_dir: Path, state_path: Path | None) -> None:
 
     Until then, a removed article that comes back keeps its id and its
     first-seen date.
+
+    \b
+    Examples:
+      feedsum gc
+      feedsum gc --feeds /srv/feedsum/feeds    # the state beside it, in .feedsum/
     """
     path = _state_path(feeds_dir, state_path)
     try:
@@ -581,7 +587,19 @@ def _algorithms_help() -> str:
 
 
 @cli.command("summarize", epilog=_algorithms_help())
-@click.argument("path", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.argument("target", metavar="FILE|URL|-")
+@click.option(
+    "--kind",
+    type=click.Choice(["textfile", "markdown", "html", "jsonl"]),
+    default=None,
+    help="What the input is.  [default: by its suffix (.md, .html, .jsonl; else text); "
+    "a URL: a web page]",
+)
+@click.option(
+    "--allow-private",
+    is_flag=True,
+    help="Let a URL reach a loopback or private address (refused by default, as in feeds).",
+)
 @click.option(
     "-a",
     "--algorithm",
@@ -608,46 +626,64 @@ def _algorithms_help() -> str:
     help="text: one sentence per line; json: the summary with its sentence indices.",
 )
 def summarize_command(
-    path: Path,
+    target: str,
+    kind: str | None,
+    allow_private: bool,
     algorithm: str,
     sentences: int | None,
     ratio: float | None,
     words: int | None,
     fmt: str,
 ) -> None:
-    """Print the summary of one article file in the seed format (- reads stdin).
+    """Print the summary of one article: a file in any format a feed reads, a
+    web page, or standard input (-). A JSON Lines file gives one summary a line.
 
     \b
     Examples:
       feedsum summarize feeds/example/01-harbour-ferry.txt
+      feedsum summarize notes/roof.md
+      feedsum summarize https://news.example.org/2025/06/story.html
       feedsum summarize -a textrank -n 2 --format json - < article.txt
     """
+    from feedsum import oneoff
+
     length = _length(sentences, ratio, words)
-    origin = "<stdin>" if str(path) == "-" else str(path)
+    how = oneoff.kind_of(target, kind)
     try:
-        data = sys.stdin.buffer.read() if origin == "<stdin>" else path.read_bytes()
-    except OSError as exc:
-        raise click.ClickException(f"{origin}: cannot read it ({exc.strerror})") from exc
-    try:
-        parsed = parse(decode(data, origin), origin)
+        if target == "-":
+            found = oneoff.read(sys.stdin.buffer.read(), "<stdin>", how)
+        elif oneoff.is_url(target):
+            body, final = oneoff.fetch(target, allow_private)
+            found = oneoff.read(body, target, how, url=final)
+        elif not Path(target).is_file():
+            raise click.BadParameter(f"{target}: no such file", param_hint="FILE|URL|-")
+        else:
+            found = oneoff.read_file(Path(target), how)
     except SourceError as error:
         raise _fail(error) from error
-    paragraphs = clean(parsed.body)
-    if not paragraphs:
-        raise click.ClickException(f"{origin}: no article text left after removing captions")
     settings = SummarySettings(algorithm=algorithm, length=length)
-    summary = summarize(paragraphs, settings, parsed.fields.get("title"))
-    if fmt == "json":
-        out = {
-            "origin": origin,
-            "algorithm": algorithm,
-            "length": str(length),
-            "indices": list(summary.indices),
-            "sentences": list(summary.sentences),
-        }
-        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
-    else:
-        click.echo("\n".join(summary.sentences))
+    for readable in found:
+        paragraphs = clean(readable.body)
+        if not paragraphs:
+            raise click.ClickException(
+                f"{readable.origin}: no article text left after removing captions"
+            )
+        summary = summarize(paragraphs, settings, readable.title)
+        if fmt == "json":
+            out = {
+                "origin": readable.origin,
+                "algorithm": algorithm,
+                "length": str(length),
+                "indices": list(summary.indices),
+                "sentences": list(summary.sentences),
+            }
+            # One object; one a line for many (JSON Lines in, JSON Lines out).
+            indent = 2 if len(found) == 1 else None
+            click.echo(json.dumps(out, ensure_ascii=False, indent=indent))
+        elif len(found) == 1:
+            click.echo("\n".join(summary.sentences))
+        else:
+            click.echo(f"# {readable.origin}\n" + "\n".join(summary.sentences) + "\n")
 
 
 def _eval_sentences(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
