@@ -419,6 +419,59 @@ def status(names: tuple[str, ...], feeds_dir: Path, state_path: Path | None) -> 
 
 
 @cli.command()
+@click.argument("name")
+@click.argument("article", required=False)
+@project_options
+@click.option("--json", "as_json", is_flag=True, help="One JSON object a line, for scripts.")
+def explain(
+    name: str, article: str | None, feeds_dir: Path, state_path: Path | None, as_json: bool
+) -> None:
+    """Say what became of each article the feed NAME knows, and why: shown (at
+    which place), excluded by which filter rule, a duplicate of which entry,
+    aged out, beyond max_items, removed from its source; and what failed in the
+    last build (since when) and which items wait for a page. ARTICLE narrows it
+    to the articles whose path, URL or title contains it.
+
+    \b
+    Examples:
+      feedsum explain example
+      feedsum explain digest sponsored
+      feedsum explain digest --json | jq -r 'select(.fate == "excluded") | .key'
+    """
+    from feedsum.explain import explain as fates_of
+    from feedsum.pipeline import known
+
+    path = _state_path(feeds_dir, state_path)
+    try:
+        (config,) = _load(feeds_dir, (name,))
+        with State(path) as state:
+            records = state.records(config.name)
+            offered, _ = known(config, state)
+            fates = fates_of(
+                config,
+                records,
+                state.entries(config.name, records),
+                offered,
+                state.failures(config.name),
+                state.pages(config.name).values(),
+                datetime.now(UTC),
+            )
+    except sqlite3.Error as exc:
+        problem = _database_error(exc, path, "try again; nothing was changed")
+        raise _fail(problem, _recover_command(feeds_dir, state_path)) from exc
+    except FeedsumError as error:
+        raise _fail(error, _recover_command(feeds_dir, state_path)) from error
+    if article:
+        fates = [f for f in fates if article in f.key or article in (f.title or "")]
+    for fate in fates:
+        if as_json:
+            click.echo(json.dumps(fate.as_json(), ensure_ascii=False))
+        else:
+            titled = f" ({fate.title})" if fate.title else ""
+            click.echo(f"{fate.fate}: {fate.key}{titled}: {fate.why}")
+
+
+@cli.command()
 @project_options
 def gc(feeds_dir: Path, state_path: Path | None) -> None:
     """Forget articles whose files are gone, items of upstreams no longer listed,

@@ -108,9 +108,14 @@ class Filters:
 
     def keeps(self, article: Article, paragraphs: Sequence[str]) -> bool:
         """Whether the include and exclude rules let the article into the feed."""
+        return self.why_not(article, paragraphs) is None
+
+    def why_not(self, article: Article, paragraphs: Sequence[str]) -> str | None:
+        """Why the rules keep the article out (None if they let it in)."""
         if self.include and not any(r.matches(article, paragraphs) for r in self.include):
-            return False
-        return not any(r.matches(article, paragraphs) for r in self.exclude)
+            return "no include rule matches it"
+        rule = next((r for r in self.exclude if r.matches(article, paragraphs)), None)
+        return None if rule is None else f"exclude rule {rule.field} = {rule.pattern.pattern!r}"
 
     def oldest(self, now: datetime) -> datetime | None:
         """Entries dated before this are too old to show; None without a limit."""

@@ -760,6 +760,10 @@ def _build(
             expires=expires,
         )
         state.put_pages(config.name, pages.backing_off, pages.done)
+        places = [
+            (f.origin if f.line is None else f"{f.origin}:{f.line}", f.problem) for f in failures
+        ]
+        state.put_failures(config.name, places, now)
         state.finish(config.name, build, found.sources)
     warnings = [*found.warnings, *done.warnings]
     if pages.over_budget:  # (pages backing off were reported when they failed)
@@ -858,7 +862,9 @@ def _store(
                 excluded=outcome.excluded,
             )
             done.summarized += 1
-            log.debug("%s: summarized %s", config.name, outcome.origin)
+            # explain's words: an article kept out by the filter is not summarized.
+            done_as = "excluded by the filter" if outcome.excluded else "summarized"
+            log.debug("%s: %s %s", config.name, done_as, outcome.origin)
         state.put(config.name, record, outcome.entry)
         done.records.append(record)
     return done

@@ -99,6 +99,19 @@ _MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )
         """,
     ),
+    # 5: what failed in a feed's builds, and since when: `feedsum explain` says it.
+    (
+        """
+        CREATE TABLE failures (
+            feed      TEXT NOT NULL,
+            place     TEXT NOT NULL,   -- the file (and line) or URL at fault
+            problem   TEXT NOT NULL,
+            first     TEXT NOT NULL,   -- ISO 8601 UTC of the first build it failed in
+            last      TEXT NOT NULL,   -- and of the latest
+            PRIMARY KEY (feed, place, problem)
+        )
+        """,
+    ),
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 PAGE_SIZE = 16_384  # bytes; see State._migrate
@@ -518,6 +531,34 @@ class State:
             ) in rows
         }
 
+    def put_failures(self, feed: str, failed: Iterable[tuple[str, str]], now: datetime) -> None:
+        """This build's failures as (place, problem): each keeps the time it began;
+        those that did not recur are forgotten. Inside `transaction`."""
+        current = set(failed)
+        rows = self._db.execute("SELECT place, problem FROM failures WHERE feed = ?", (feed,))
+        self._db.executemany(
+            "DELETE FROM failures WHERE feed = ? AND place = ? AND problem = ?",
+            [(feed, *old) for old in rows.fetchall() if old not in current],
+        )
+        self._db.executemany(
+            "INSERT INTO failures (feed, place, problem, first, last) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (feed, place, problem) DO UPDATE SET last = excluded.last",
+            [
+                (feed, place, problem, now.isoformat(), now.isoformat())
+                for place, problem in current
+            ],
+        )
+
+    def failures(self, feed: str) -> list[tuple[str, str, datetime, datetime]]:
+        """(place, problem, first, last) of what failed in `feed`'s last build."""
+        rows = self._db.execute(
+            "SELECT place, problem, first, last FROM failures WHERE feed = ? ORDER BY place",
+            (feed,),
+        )
+        return [
+            (p, q, datetime.fromisoformat(f), datetime.fromisoformat(la)) for p, q, f, la in rows
+        ]
+
     def pages(self, feed: str) -> dict[str, PageState]:
         """The pages of `feed`'s items that are backing off, by URL."""
         rows = self._db.execute(
@@ -571,6 +612,7 @@ class State:
             self._db.execute("DELETE FROM feeds WHERE name = ?", (feed,))
             self._db.execute("DELETE FROM sources WHERE feed = ?", (feed,))
             self._db.execute("DELETE FROM pages WHERE feed = ?", (feed,))
+            self._db.execute("DELETE FROM failures WHERE feed = ?", (feed,))
         return int(count)
 
 
