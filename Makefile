@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench eval clean
+.PHONY: run test lint fuzz bench eval clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -21,6 +21,12 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/ruff format --check src tests bench
 	$(VENV)/bin/mypy
+
+# The fuzz tests alone, with many more examples (minutes): random file trees and
+# upstream bytes through real builds. FUZZ_EXAMPLES=N sets how many.
+FUZZ_EXAMPLES ?= 2000
+fuzz: $(STAMP)
+	FEEDSUM_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q tests/test_fuzz.py
 
 # Performance figures (minutes, not a test): ratios to floors measured in the same run.
 bench: $(STAMP)

@@ -56,13 +56,15 @@ class Run:
     peak_kib: int
 
 
-def build(root: Path) -> Run:
+def build(root: Path, prelude: str = "") -> Run:
+    """`feedsum build` of root/feeds in a fresh interpreter; `prelude` is Python run
+    first in it (the fuzz tests' network guard)."""
     env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
     env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1] / "src")
     env["PEAK_FILE"] = str(root / "peak")
     started = time.monotonic()
     done = subprocess.run(
-        [sys.executable, "-c", BUILD, "build", "--feeds", str(root / "feeds"),
+        [sys.executable, "-c", prelude + BUILD, "build", "--feeds", str(root / "feeds"),
          "--state", str(root / "state.db")],
         capture_output=True, text=True, timeout=60, env=env, check=False,
     )  # fmt: skip
