@@ -320,3 +320,21 @@ def test_symlinks_inside_the_folder_are_followed_and_outside_ones_on_request(
     assert run.code == 0, run.stderr
     bodies = (tmp_path / "public/bad.atom").read_text()
     assert "The inside story" in bodies and "The outside story" in bodies
+
+
+def test_links_to_their_own_folder_under_a_double_star_are_not_walked(
+    tmp_path: Path, upstream: Upstream
+) -> None:
+    # glob's ** followed them: in/x/y/x/y/... down to 40 links, 2**40 paths (hung);
+    # one link alone read every article 41 times.
+    def inject(feeds: Path, _: Upstream) -> str:
+        _write(feeds / "notes/a.md", "# Ferry\n\nThe ferry runs again. It is late today.\n")
+        (feeds / "notes/x").symlink_to(".")
+        (feeds / "notes/y").symlink_to(".")
+        return '[[sources]]\nkind = "markdown"\npath = "notes/**/*.md"\n'
+
+    run = build(project(tmp_path, Case("loops", inject, "", ""), upstream))
+    assert run.code == 0 and run.seconds < 10, run
+    assert len(entries(tmp_path, "bad", "atom")) == len(ARTICLES) + 1
+    shown = len(ARTICLES) + 1
+    assert f"bad: {shown} entries, {shown} new" in run.stderr  # read once, not 41 times

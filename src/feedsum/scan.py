@@ -142,7 +142,7 @@ def matches(config: FeedConfig, source: SourceConfig) -> tuple[list[Match], list
     real_root = os.path.realpath(root)
     real_dirs: dict[str, str] = {}
     found, errors = [], []
-    names = glob.glob(source.pattern, root_dir=root, recursive=True)
+    names = _glob(root, source.pattern)
     if not names and not source.allow_empty:
         errors.append(
             SourceError(
@@ -186,6 +186,23 @@ def matches(config: FeedConfig, source: SourceConfig) -> tuple[list[Match], list
                 SourceError(path, f"{what}, not a regular file; remove it or change the pattern")
             )
     return found, errors
+
+
+def _glob(root: str, pattern: str) -> list[str]:
+    """The names `pattern` matches under `root`; hidden files never match."""
+    if "**" not in pattern:
+        return glob.glob(pattern, root_dir=root)
+    # glob's ** descends into symlinked folders: two links to "." in a notes folder
+    # make 2**40 paths (and one link reads every article 41 times). pathlib's **
+    # does not descend into them.
+    base = Path(root)
+    hidden_asked = any(part.startswith(".") for part in Path(pattern).parts)
+    names = []
+    for path in base.glob(pattern):
+        name = path.relative_to(base)
+        if hidden_asked or not any(part.startswith(".") for part in name.parts):
+            names.append(str(name))
+    return names
 
 
 def _utf8(name: str) -> bool:
