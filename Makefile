@@ -6,9 +6,11 @@ STAMP  := $(VENV)/.installed-stamp
 
 .PHONY: run test lint fuzz bench eval clean
 
+# pip shows its progress: the first install takes minutes.
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@echo "Installing feedsum and its dependencies into $(VENV) (the first time: a few minutes)"
+	$(PY) -m pip install --disable-pip-version-check --progress-bar on -e '.[dev]'
 	touch $(STAMP)
 
 run: $(STAMP)
