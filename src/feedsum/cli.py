@@ -9,6 +9,7 @@ SIGINT (its workers stopped, the feed being built rolled back).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import signal
@@ -38,7 +39,7 @@ from feedsum.errors import (
 from feedsum.lock import BuildLock, LockHeld
 from feedsum.model import Length, SummarySettings
 from feedsum.pipeline import build as build_feed
-from feedsum.pipeline import default_jobs, known
+from feedsum.pipeline import default_jobs, known, publish_index
 from feedsum.sources.textfile import decode, parse
 from feedsum.state import State, is_damage
 from feedsum.summarize import ALGORITHMS, DEFAULT_ALGORITHM, summarize
@@ -282,6 +283,7 @@ def build(
                 State(state_path) as state,
             ):
                 failed = sum(_build_one(config, state, force, jobs, debug) for config in configs)
+                failed += _publish_index(feeds_dir, configs)
                 _backup(state)
     except BuildStopped as stop:
         log.error("%s", stop)
@@ -312,6 +314,25 @@ def _backup(state: State) -> None:
         return
     if written:
         log.debug("backed up the state to %s", written)
+
+
+def _publish_index(feeds_dir: Path, built: list[FeedConfig]) -> int:
+    """The index and OPML of every output folder: all the folder's feeds, not only
+    those built now (feed files that fail to load are named when they are built).
+    The number of failures (0 or 1)."""
+    configs = {config.path: config for config in built}
+    for path in find_feeds(feeds_dir):
+        if path not in configs:
+            with contextlib.suppress(ConfigError):
+                configs[path] = load_feed(path)
+    try:
+        done = publish_index(list(configs.values()))
+    except OutputError as error:
+        log.error("Error: %s", error)
+        return 1
+    for path, wrote in done:
+        log.info("%s %s", "wrote" if wrote else "unchanged", path)
+    return 0
 
 
 def _build_one(
@@ -352,6 +373,9 @@ def _build_one(
         log.error("Error: %s", failure)
     for path in report.outputs:
         log.info("%s %s", "wrote" if path in report.written else "unchanged", path)
+    for path in report.written:
+        if path not in report.outputs:  # an article's page
+            log.info("wrote %s", path)
     log.info(
         "%s: %d entries, %d new, %d changed, %d failed, %.2f s",
         report.feed,
