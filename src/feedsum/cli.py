@@ -206,7 +206,7 @@ def _progress_bar(feed: str) -> Callable[[int], Callable[[], None]]:
 @click.group(epilog=EXIT_CODES_HELP)
 @click.version_option(__version__, prog_name="feedsum")
 def cli() -> None:
-    """Summarize articles and publish them as Atom and RSS feeds.
+    """Summarize articles and publish them as Atom, RSS and JSON feeds and web pages.
 
     Each feed is a TOML file in feeds/ naming its sources: folders of text,
     Markdown, HTML or JSON Lines articles, and upstream feeds. `feedsum build`
@@ -708,6 +708,101 @@ def eval_command(
         click.echo(to_table(results))
     if errors:
         sys.exit(EXIT_FAILED)
+
+
+@cli.group()
+def opml() -> None:
+    """Move subscriptions between feed readers and feedsum as OPML.
+
+    Every build also writes feeds.opml beside index.html: the feeds of that
+    folder, for a reader to import.
+    """
+
+
+@opml.command("import")
+@click.argument("opml_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--name", default=None, help="The feed's name.  [default: the OPML file's name]")
+@click.option(
+    "--feeds",
+    "feeds_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("feeds"),
+    show_default=True,
+    help="Folder to write the feed file into.",
+)
+@click.option(
+    "--link", default=None, help="The site the feed is published on.  [default: a placeholder]"
+)
+@click.option(
+    "--allow-private",
+    is_flag=True,
+    help="Let every source reach loopback and private addresses (an intranet's feeds).",
+)
+def opml_import(
+    opml_file: Path, name: str | None, feeds_dir: Path, link: str | None, allow_private: bool
+) -> None:
+    """Turn a feed reader's OPML export into a feed file: one `feed` source per
+    subscription (titles kept as comments, duplicates dropped).
+
+    \b
+    Examples:
+      feedsum opml import subscriptions.opml --name digest
+      feedsum build digest
+    """
+    from feedsum.opml import PLACEHOLDER_LINK, import_opml
+
+    try:
+        path, subscriptions, notes = import_opml(
+            opml_file, feeds_dir, name, link, allow_private=allow_private
+        )
+    except FeedsumError as error:
+        raise _fail(error) from error
+    for note in notes:
+        click.echo(f"Warning: {note}", err=True)
+    click.echo(f"wrote {path}: {len(subscriptions)} sources", err=True)
+    if link is None:
+        click.echo(f"Set `link` in {path} to your site (it is {PLACEHOLDER_LINK} now).", err=True)
+
+
+@cli.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="TCP port (0: any free one).")  # fmt: skip
+@click.option("--bind", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=Path("public"),
+    show_default=True,
+    help="Folder to serve: the feeds' output folder.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Do not log each request.")
+def serve(port: int, bind: str, folder: Path, quiet: bool) -> None:
+    """Preview the built site on this machine: public/ over HTTP, with each
+    feed format's content type, ETag and Last-Modified (304 when unchanged)
+    and gzip. A preview: publish behind a real web server (see the README).
+
+    \b
+    Example:
+      feedsum build && feedsum serve    # then open http://127.0.0.1:8000/
+    """
+    from feedsum.serve import make_server
+
+    try:
+        server = make_server(folder, bind, port, quiet)
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot listen on {bind}:{port} ({exc.strerror}); pass another --port"
+        ) from exc
+    bound = server.server_address[1]
+    host = f"[{bind}]" if ":" in bind else bind
+    click.echo(f"Serving {folder} at http://{host}:{bound}/ (^C stops)", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
 
 
 def _length(sentences: int | None, ratio: float | None, words: int | None) -> Length:

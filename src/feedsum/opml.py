@@ -4,15 +4,16 @@ subscriptions in.
 `render_opml` lists every feed of an output folder for a reader to import;
 `read_opml` takes a reader's export (folders and all) to the subscriptions in
 it, and `feed_file` writes them as a feed file with one `feed` source each.
-Pure: bytes and strings in and out.
+Pure: bytes and strings in and out, but for `import_opml`, the command's edge.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
 
 from feedsum.config import FeedConfig
 from feedsum.errors import FeedsumError
@@ -123,7 +124,14 @@ def _toml_string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def feed_file(subscriptions: Sequence[Subscription], *, title: str, link: str, origin: str) -> str:
+def feed_file(
+    subscriptions: Sequence[Subscription],
+    *,
+    title: str,
+    link: str,
+    origin: str,
+    allow_private: bool = False,
+) -> str:
     """A feed file with one `feed` source per subscription, its title above it."""
     lines = [
         f"# Imported from {origin} by `feedsum opml import`: one source per subscription.",
@@ -140,9 +148,70 @@ def feed_file(subscriptions: Sequence[Subscription], *, title: str, link: str, o
             lines.append(f"# {' '.join(subscription.title.split())}")
         lines.append("[[sources]]")
         lines.append(f"url = {_toml_string(subscription.url)}")
+        if allow_private:
+            lines.append("allow_private = true")
     return "\n".join(lines) + "\n"
 
 
-def sources_of(config: FeedConfig) -> list[dict[str, Any]]:
-    """A feed's sources as plain data (for comparing a round trip)."""
-    return [{"kind": s.kind, "url": s.url, "path": s.pattern} for s in config.sources]
+#: What `link` an imported feed file gets when none is given: a placeholder to change.
+PLACEHOLDER_LINK = "https://example.org/"
+
+
+def import_opml(
+    opml_path: Path,
+    feeds_dir: Path,
+    name: str | None = None,
+    link: str | None = None,
+    *,
+    allow_private: bool = False,
+) -> tuple[Path, list[Subscription], list[str]]:
+    """Write `<feeds_dir>/<name>.toml` with one `feed` source per subscription in
+    the OPML file; the path, the subscriptions and what was left out. An existing
+    feed file is never overwritten. The file is checked by loading it back."""
+    from feedsum.config import load_feed
+
+    origin = str(opml_path)
+    try:
+        data = opml_path.read_bytes()
+    except OSError as exc:
+        raise OpmlError(origin, None, f"cannot read it ({exc.strerror})", "check the path") from exc
+    subscriptions, notes = read_opml(data, origin)
+    name = name or _NAME.sub("-", opml_path.stem).strip("-") or "subscriptions"
+    if not _NAME_OK.fullmatch(name):
+        raise OpmlError(origin, None, f"--name {name!r} is not a feed name", _NAME_FIX)
+    target = feeds_dir / f"{name}.toml"
+    if target.exists():
+        raise OpmlError(
+            origin, None, f"{target} exists", "pass --name with another name, or move that file"
+        )
+    title = _head_title(data) or name
+    text = feed_file(
+        subscriptions,
+        title=title,
+        link=link or PLACEHOLDER_LINK,
+        origin=opml_path.name,
+        allow_private=allow_private,
+    )
+    feeds_dir.mkdir(parents=True, exist_ok=True)
+    # Exclusive create: two imports to one name never overwrite each other.
+    with target.open("x", encoding="utf-8") as out:
+        out.write(text)
+    try:
+        load_feed(target)
+    except FeedsumError:
+        target.unlink()
+        raise
+    return target, subscriptions, notes
+
+
+_NAME = re.compile(r"[^A-Za-z0-9_-]+")
+_NAME_OK = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+_NAME_FIX = "use letters, digits, - and _ (it names the outputs: <name>.atom)"
+
+
+def _head_title(data: bytes) -> str | None:
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+    title = etree.fromstring(data, parser).findtext("head/title")
+    return " ".join(xml_text(title).split()) or None if title else None
