@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint fuzz bench eval clean
+.PHONY: run test lint fuzz bench eval check-browser clean
 
 # pip shows its progress: the first install takes minutes.
 $(STAMP): pyproject.toml
@@ -20,8 +20,8 @@ test: $(STAMP)
 	$(PY) -m pytest -q
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests bench
-	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/ruff check src tests bench tools
+	$(VENV)/bin/ruff format --check src tests bench tools
 	$(VENV)/bin/mypy
 
 # The fuzz tests alone, with many more examples (minutes): random file trees and
@@ -29,6 +29,13 @@ lint: $(STAMP)
 FUZZ_EXAMPLES ?= 2000
 fuzz: $(STAMP)
 	FEEDSUM_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q tests/test_fuzz.py
+
+# The built pages in headless Chromium (Debian's, installed when missing: CI runs
+# as root): rendered DOM, links, screenshots under build/screenshots/, HTML5.
+check-browser: $(STAMP)
+	command -v chromium >/dev/null || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; }
+	$(PY) tools/check_browser.py
 
 # Performance figures (minutes, not a test): ratios to floors measured in the same run.
 bench: $(STAMP)
@@ -39,4 +46,4 @@ eval: $(STAMP)
 	$(PY) bench/quality.py
 
 clean:
-	rm -rf $(VENV) public .feedsum .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) public build .feedsum .pytest_cache .mypy_cache .ruff_cache

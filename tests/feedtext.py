@@ -16,3 +16,20 @@ def shown(entry: Any, field: str) -> str:
         return value
     text: str = lxml.html.fragment_fromstring(value, create_parent="div").text_content()
     return text
+
+
+def assert_whole(feeds: dict[str, bytes], name: str, entries: int) -> None:
+    """`feeds` (file name -> bytes) are a feed's four outputs, each complete with
+    `entries` entries: no half-written or missing file."""
+    import json
+
+    import feedparser
+
+    assert set(feeds) == {f"{name}.{fmt}" for fmt in ("atom", "rss", "json", "html")}, set(feeds)
+    for fmt in ("atom", "rss"):
+        parsed = feedparser.parse(feeds[f"{name}.{fmt}"])
+        assert not parsed.bozo, parsed.get("bozo_exception")
+        assert len(parsed.entries) == entries
+    assert len(json.loads(feeds[f"{name}.json"])["items"]) == entries
+    page = feeds[f"{name}.html"].decode()
+    assert page.rstrip().endswith("</html>") and page.count('<li id="e-') == entries

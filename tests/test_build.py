@@ -43,7 +43,9 @@ def by_title(result: feedparser.FeedParserDict) -> dict[str, feedparser.FeedPars
 def test_build_writes_valid_atom_and_rss(project: Path) -> None:
     report = run(project)
     assert report.entries == 3 and report.new == 3 and not report.failures
-    assert set(report.written) == {project / "public/test.atom", project / "public/test.rss"}
+    formats = {project / f"public/test.{fmt}" for fmt in ("atom", "rss", "json", "html")}
+    pages = {project / f"public/test/articles-{name[:-4]}.html" for name in ARTICLES}
+    assert set(report.written) == formats | pages and set(report.outputs) == formats
     for fmt in ("atom", "rss"):
         feed = parsed(project, fmt)
         assert len(feed.entries) == 3
@@ -103,7 +105,8 @@ def test_title_header_is_escaped_not_interpreted(project: Path) -> None:
 
 def test_second_build_is_byte_identical_and_rewrites_nothing(project: Path) -> None:
     run(project)
-    outputs = [project / "public/test.atom", project / "public/test.rss"]
+    outputs = sorted((project / "public").rglob("*.*"))
+    assert len(outputs) == 4 + 3
     before = [(p.read_bytes(), p.stat().st_mtime_ns) for p in outputs]
     report = run(project, LATER)
     assert report.written == () and report.summarized == 0 and report.new == 0

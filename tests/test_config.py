@@ -82,7 +82,8 @@ def test_minimal_feed_gets_documented_defaults(tmp_path: Path) -> None:
     )
     assert config.output_dir == tmp_path / "public"
     assert ".." not in config.output_dir.parts
-    assert config.formats == ("atom", "rss")
+    assert config.formats == ("atom", "rss", "json", "html")
+    assert config.templates is None
     assert config.max_items == 50
     assert config.full_content is True
     assert config.domain == "example.org"

@@ -12,6 +12,7 @@ from pathlib import Path
 import feedparser
 
 from tests.conftest import write_articles
+from tests.feedtext import assert_whole as assert_whole_outputs
 
 KILLS = 50
 ARTICLES = 60
@@ -47,10 +48,7 @@ def edit(project: Path, round_: int) -> str:
 
 
 def assert_whole(feeds: dict[str, bytes]) -> None:
-    assert set(feeds) == {"crash.atom", "crash.rss"}, set(feeds)
-    for data in feeds.values():
-        parsed = feedparser.parse(data)
-        assert not parsed.bozo and len(parsed.entries) == 50
+    assert_whole_outputs(feeds, "crash", 50)
 
 
 def test_kill_9_at_many_points(tmp_path: Path) -> None:

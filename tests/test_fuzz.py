@@ -13,8 +13,8 @@ answers. Whatever the input:
 
 - no exception escapes `build`, and the CLI exits 0 or 1 with no traceback
   and no feed "not built";
-- every output (public/fuzz.atom and .rss) parses with lxml and with
-  feedparser without bozo;
+- every output parses: Atom and RSS with lxml and with feedparser without
+  bozo, the JSON Feed as JSON, the HTML page as HTML5;
 - a build ends in bounded time (a watchdog turns a hang into a failure
   showing where it hung), and nothing from outside the feed folder is
   published.
@@ -43,6 +43,7 @@ from pathlib import Path
 from types import FrameType
 
 import feedparser
+import html5lib
 import lxml.etree
 import pytest
 from click.testing import CliRunner
@@ -523,6 +524,10 @@ def watchdog(seconds: float = WATCHDOG_SECONDS) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+#: A feed file that names no formats gets all four.
+OUTPUTS = {f"fuzz.{fmt}" for fmt in ("atom", "rss", "json", "html")}
+
+
 def check_outputs(root: Path) -> bytes:
     published = b""
     for fmt in ("atom", "rss"):
@@ -531,6 +536,12 @@ def check_outputs(root: Path) -> bytes:
         parsed = feedparser.parse(data)
         assert not parsed.bozo, (fmt, parsed.get("bozo_exception"))
         published += data
+    # JSON Feed: JSON whose items carry ids; the HTML page: an HTML5 document.
+    feed = json.loads((root / "public/fuzz.json").read_bytes())
+    assert all(isinstance(item["id"], str) and item["id"] for item in feed["items"])
+    page = (root / "public/fuzz.html").read_bytes()
+    html5lib.HTMLParser(strict=True).parse(page)
+    published += page + json.dumps(feed, ensure_ascii=False).encode()
     assert SECRET.encode() not in published  # the link out of the folder was not followed
     return published
 
@@ -572,7 +583,7 @@ def test_random_trees_and_upstream_bytes_build_valid_feeds(
         with guarded(), watchdog(), State(root / "state.db") as state:
             report = build(load_feed(root / "feeds/fuzz.toml"), state, datetime.now(UTC))
         assert time.monotonic() - started < BUILD_SECONDS
-        assert {p.name for p in report.outputs} == {"fuzz.atom", "fuzz.rss"}
+        assert {p.name for p in report.outputs} == OUTPUTS
         check_outputs(root)
 
         # Again, through the command line, after some routes changed their answers.

@@ -14,7 +14,11 @@ from feedsum.pipeline import _CHUNK_MAX, _CHUNK_MIN, _chunks, _Task
 from tests.conftest import write_articles
 from tests.test_build import LATER, NOW, parsed, run
 
-OUTPUTS = ("public/test.atom", "public/test.rss")
+OUTPUTS = (
+    "public/test.atom", "public/test.rss", "public/test.json", "public/test.html",
+    "public/test/articles-a-harbour.html",
+)  # fmt: skip
+FORMATS = {"test.atom", "test.rss", "test.json", "test.html"}
 
 
 def snapshot(project: Path) -> list[tuple[bytes, int]]:
@@ -48,7 +52,8 @@ def test_editing_one_article_resummarizes_exactly_one(project: Path) -> None:
     path.write_text(path.read_text().replace("80,000 books", "90,000 books"))
     report = run(project, LATER)
     assert (report.read, report.summarized, report.changed, report.new) == (1, 1, 1, 0)
-    assert all(p.name.startswith("test.") for p in report.written) and len(report.written) == 2
+    # Each format, and the one article's page: the others' pages are the same bytes.
+    assert {p.name for p in report.written} == {*FORMATS, "articles-b-library.html"}
 
 
 def test_removed_then_restored_keeps_id_and_first_seen(project: Path) -> None:
@@ -154,5 +159,5 @@ def test_a_feed_setting_change_rewrites_the_feed(project: Path) -> None:
     toml = project / "feeds/test.toml"
     toml.write_text(toml.read_text().replace('title = "Test feed"', 'title = "Renamed feed"'))
     report = run(project, LATER)
-    assert report.summarized == 0 and len(report.written) == 2
+    assert report.summarized == 0 and len(report.written) == 4 + 3  # every page names the feed
     assert parsed(project, "atom").feed.title == "Renamed feed"

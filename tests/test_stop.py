@@ -16,7 +16,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import feedparser
 import pytest
 
 from feedsum.lock import BuildLock
@@ -24,6 +23,7 @@ from feedsum.sources.textfile import parse
 from feedsum.state import State
 from feedsum.text import clean, sentences_of
 from tests.conftest import write_articles
+from tests.feedtext import assert_whole
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "feeds" / "example"
 ARTICLES = 800
@@ -133,11 +133,7 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> Reference:
 
 
 def whole(feeds: dict[str, bytes]) -> None:
-    assert set(feeds) == {"stop.atom", "stop.rss"}, set(feeds)
-    for data in feeds.values():
-        parsed = feedparser.parse(data)
-        assert not parsed.bozo, parsed.bozo_exception
-        assert len(parsed.entries) == 50
+    assert_whole(feeds, "stop", 50)
 
 
 # Points are shares of a whole build's work (from its workers' start to its end).

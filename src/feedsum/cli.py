@@ -9,6 +9,7 @@ SIGINT (its workers stopped, the feed being built rolled back).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import signal
@@ -39,7 +40,7 @@ from feedsum.errors import (
 from feedsum.lock import BuildLock, LockHeld
 from feedsum.model import Length, SummarySettings
 from feedsum.pipeline import build as build_feed
-from feedsum.pipeline import default_jobs, known
+from feedsum.pipeline import default_jobs, known, publish_index
 from feedsum.state import State, is_damage
 from feedsum.summarize import ALGORITHMS, DEFAULT_ALGORITHM, summarize
 from feedsum.text import clean
@@ -205,7 +206,7 @@ def _progress_bar(feed: str) -> Callable[[int], Callable[[], None]]:
 @click.group(epilog=EXIT_CODES_HELP)
 @click.version_option(__version__, prog_name="feedsum")
 def cli() -> None:
-    """Summarize articles and publish them as Atom and RSS feeds.
+    """Summarize articles and publish them as Atom, RSS and JSON feeds and web pages.
 
     Each feed is a TOML file in feeds/ naming its sources: folders of text,
     Markdown, HTML or JSON Lines articles, and upstream feeds. `feedsum build`
@@ -284,6 +285,7 @@ def build(
                 State(state_path) as state,
             ):
                 failed = sum(_build_one(config, state, force, jobs, debug) for config in configs)
+                failed += _publish_index(feeds_dir, configs)
                 _backup(state)
     except BuildStopped as stop:
         log.error("%s", stop)
@@ -314,6 +316,25 @@ def _backup(state: State) -> None:
         return
     if written:
         log.debug("backed up the state to %s", written)
+
+
+def _publish_index(feeds_dir: Path, built: list[FeedConfig]) -> int:
+    """The index and OPML of every output folder: all the folder's feeds, not only
+    those built now (feed files that fail to load are named when they are built).
+    The number of failures (0 or 1)."""
+    configs = {config.path: config for config in built}
+    for path in find_feeds(feeds_dir):
+        if path not in configs:
+            with contextlib.suppress(ConfigError):
+                configs[path] = load_feed(path)
+    try:
+        done = publish_index(list(configs.values()))
+    except OutputError as error:
+        log.error("Error: %s", error)
+        return 1
+    for path, wrote in done:
+        log.info("%s %s", "wrote" if wrote else "unchanged", path)
+    return 0
 
 
 def _build_one(
@@ -356,6 +377,9 @@ def _build_one(
         log.info("Still: %s", line)
     for path in report.outputs:
         log.info("%s %s", "wrote" if path in report.written else "unchanged", path)
+    for path in report.written:
+        if path not in report.outputs:  # an article's page
+            log.info("wrote %s", path)
     log.info(
         "%s: %d %s, %d new, %d changed, %d failed, %.2f s",
         report.feed,
@@ -625,7 +649,8 @@ def init(directory: Path, name: str, title: str, link: str) -> None:
     feeds = directory / "feeds"
     click.echo(
         f"Next:\n  feedsum build --feeds {feeds}    # writes "
-        f"{directory / 'public' / name}.atom and .rss\n  feedsum status --feeds {feeds}"
+        f"{directory / 'public' / name}.atom, .rss, .json and .html\n"
+        f"  feedsum status --feeds {feeds}"
     )
 
 
@@ -825,6 +850,105 @@ def eval_command(
         click.echo(to_table(results))
     if errors:
         sys.exit(EXIT_FAILED)
+
+
+@cli.group()
+def opml() -> None:
+    """Move subscriptions between feed readers and feedsum as OPML.
+
+    Every build also writes feeds.opml beside index.html: the feeds of that
+    folder, for a reader to import.
+
+    \b
+    Example:
+      feedsum opml import subscriptions.opml --name digest
+    """
+
+
+@opml.command("import")
+@click.argument("opml_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--name", default=None, help="The feed's name.  [default: the OPML file's name]")
+@click.option(
+    "--feeds",
+    "feeds_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("feeds"),
+    show_default=True,
+    help="Folder to write the feed file into.",
+)
+@click.option(
+    "--link", default=None, help="The site the feed is published on.  [default: a placeholder]"
+)
+@click.option(
+    "--allow-private",
+    is_flag=True,
+    help="Let every source reach loopback and private addresses (an intranet's feeds).",
+)
+def opml_import(
+    opml_file: Path, name: str | None, feeds_dir: Path, link: str | None, allow_private: bool
+) -> None:
+    """Turn a feed reader's OPML export into a feed file: one `feed` source per
+    subscription (titles kept as comments, duplicates dropped).
+
+    \b
+    Examples:
+      feedsum opml import subscriptions.opml --name digest
+      feedsum build digest
+    """
+    from feedsum.opml import PLACEHOLDER_LINK, import_opml
+
+    try:
+        path, subscriptions, notes = import_opml(
+            opml_file, feeds_dir, name, link, allow_private=allow_private
+        )
+    except FeedsumError as error:
+        raise _fail(error) from error
+    for note in notes:
+        click.echo(f"Warning: {note}", err=True)
+    click.echo(f"wrote {path}: {len(subscriptions)} sources", err=True)
+    if link is None:
+        click.echo(f"Set `link` in {path} to your site (it is {PLACEHOLDER_LINK} now).", err=True)
+
+
+@cli.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="TCP port (0: any free one).")  # fmt: skip
+@click.option("--bind", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=Path("public"),
+    show_default=True,
+    help="Folder to serve: the feeds' output folder.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Do not log each request.")
+def serve(port: int, bind: str, folder: Path, quiet: bool) -> None:
+    """Preview the built site on this machine: public/ over HTTP, with each
+    feed format's content type, ETag and Last-Modified (304 when unchanged)
+    and gzip. A preview: publish behind a real web server (see the README).
+
+    \b
+    Example:
+      feedsum build && feedsum serve    # then open http://127.0.0.1:8000/
+    """
+    from feedsum.serve import make_server
+
+    try:
+        server = make_server(folder, bind, port, quiet)
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot listen on {bind}:{port} ({exc.strerror}); pass another --port"
+        ) from exc
+    bound = server.server_address[1]
+    host = f"[{bind}]" if ":" in bind else bind
+    click.echo(f"Serving {folder} at http://{host}:{bound}/ (^C stops)", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
 
 
 def _length(sentences: int | None, ratio: float | None, words: int | None) -> Length:

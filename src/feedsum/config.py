@@ -22,7 +22,9 @@ from feedsum.filters import FIELDS, Filters, Rule, UnsupportedPattern, compile_p
 from feedsum.model import Length, SummarySettings
 from feedsum.safety import xml_text
 
-FORMATS = ("atom", "rss")
+#: Every output format; a feed file without `formats` gets them all. Files that list
+#: some (as every feed file did before json and html existed) keep what they list.
+FORMATS = ("atom", "rss", "json", "html")
 _T = TypeVar("_T")
 
 # Every number a feed file may set has a range: what the program can represent
@@ -114,6 +116,8 @@ class FeedConfig:
     formats: tuple[str, ...]
     max_items: int
     full_content: bool
+    #: A folder of Jinja2 templates overriding the packaged ones (`html` pages); None: none.
+    templates: Path | None = None
     filters: Filters = field(default_factory=Filters)
     fetch: FetchConfig = field(default_factory=FetchConfig)
 
@@ -351,25 +355,39 @@ def _fetch(path: Path, data: Mapping[str, Any]) -> FetchConfig:
     )
 
 
-def _output(path: Path, data: Mapping[str, Any]) -> tuple[Path, tuple[str, ...], int, bool]:
+def _output(path: Path, data: Mapping[str, Any]) -> _Output:
     table = _Table(path, data, "output.")
     # normpath: print "public/x.atom", not "feeds/../public/x.atom".
     folder = Path(
         os.path.normpath(path.parent / table.get("dir", str, "../public", what='"../public"'))
     )
-    formats = table.get("formats", list, list(FORMATS), what='["atom", "rss"]')
+    formats = table.get("formats", list, list(FORMATS), what='["atom", "rss", "json", "html"]')
     table.check(
         "formats",
         lambda f: bool(f) and all(x in FORMATS for x in f) and len(set(f)) == len(f),
         formats,
-        'use a non-empty list from "atom", "rss", each once',
+        'use a non-empty list from "atom", "rss", "json", "html", each once',
     )
     max_items = table.whole(
         "max_items", 50, 1, MAX_ITEMS, f"a number of at least 1, up to {MAX_ITEMS}"
     )
     full_content = table.get("full_content", bool, True, what="true or false")
-    table.reject_unknown("dir, formats, max_items, full_content")
-    return folder, tuple(formats), max_items, full_content
+    templates = None
+    if "templates" in table.data:
+        templates = Path(
+            os.path.normpath(path.parent / table.get("templates", str, what='"templates"'))
+        )
+    table.reject_unknown("dir, formats, max_items, full_content, templates")
+    return _Output(folder, tuple(formats), max_items, full_content, templates)
+
+
+@dataclass(frozen=True, slots=True)
+class _Output:
+    dir: Path
+    formats: tuple[str, ...]
+    max_items: int
+    full_content: bool
+    templates: Path | None
 
 
 def parse_feed(path: Path, data: Mapping[str, Any]) -> FeedConfig:
@@ -399,9 +417,7 @@ def parse_feed(path: Path, data: Mapping[str, Any]) -> FeedConfig:
             "timezone", f"unknown time zone {tz_name!r}", 'use an IANA name like "Europe/Paris"'
         ) from exc
     summary = _summary(path, table.get("summary", dict, {}, what="a [summary] table"))
-    output_dir, formats, max_items, full_content = _output(
-        path, table.get("output", dict, {}, what="an [output] table")
-    )
+    output = _output(path, table.get("output", dict, {}, what="an [output] table"))
     config = FeedConfig(
         name=path.stem,
         path=path,
@@ -420,10 +436,11 @@ def parse_feed(path: Path, data: Mapping[str, Any]) -> FeedConfig:
         ),
         sources=_sources(table),
         summary=summary,
-        output_dir=output_dir,
-        formats=formats,
-        max_items=max_items,
-        full_content=full_content,
+        output_dir=output.dir,
+        formats=output.formats,
+        max_items=output.max_items,
+        full_content=output.full_content,
+        templates=output.templates,
         filters=_filters(path, table.get("filter", dict, {}, what="a [filter] table")),
         fetch=_fetch(path, table.get("fetch", dict, {}, what="a [fetch] table")),
     )
@@ -444,7 +461,13 @@ def load_feed(path: Path) -> FeedConfig:
         raise ConfigError(path, "", f"cannot read it ({exc})", "check the file") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(path, "", _toml_problem(path, exc), "fix the syntax there") from exc
-    return parse_feed(path, data)
+    config = parse_feed(path, data)
+    if config.templates is not None and not config.templates.is_dir():
+        raise ConfigError(
+            path, "output.templates", f"no such folder {config.templates}",
+            "create it (with the templates to override) or remove the key",
+        )  # fmt: skip
+    return config
 
 
 def _toml_problem(path: Path, exc: tomllib.TOMLDecodeError) -> str:

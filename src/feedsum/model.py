@@ -127,3 +127,11 @@ class FeedItem:
     html: str | None = None
     source_title: str | None = None
     source_url: str | None = None
+    #: The article's own page on the site (the `html` format), as a URL; None for
+    #: upstream items, which have their own. The entry links to it when `link` is None.
+    page: str | None = None
+
+    @property
+    def alternate(self) -> str | None:
+        """Where a reader's "open" goes: the article's own URL, else its page here."""
+        return self.link or self.page

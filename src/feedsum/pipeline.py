@@ -40,6 +40,7 @@ from feedsum.state import Encoded, Entry, FeedBuild, PageState, Record, SourceSt
 from feedsum.summarize import SUMMARIZER_VERSION, prepare, split_paragraphs, summarize_split
 from feedsum.text import clean, split_sentences
 from feedsum.writers.atomic import write_atomic
+from feedsum.writers.site import id_prefix
 
 if TYPE_CHECKING:
     from multiprocessing.synchronize import Event as EventType
@@ -168,10 +169,6 @@ def reader_key(config: FeedConfig) -> str:
     """What shapes an entry besides its file: the feed's id prefix, time zone and
     base URL, and the rules of the safety boundary (a change re-reads every article)."""
     return f"{id_prefix(config)};{config.timezone.key};{config.base_url};safe{SAFETY_RULES}"
-
-
-def id_prefix(config: FeedConfig) -> str:
-    return f"tag:{config.domain},{config.tag_date.isoformat()}:"
 
 
 def make_item(record: Record, entry: Entry) -> FeedItem:
@@ -360,12 +357,16 @@ def _process_all(tasks: Sequence[_Task]) -> list[_Outcome]:
 
 def _feed_settings(config: FeedConfig) -> bytes:
     """Every feed setting that shapes the outputs, besides the articles."""
-    settings = (
+    settings: tuple[object, ...] = (
         __version__, config.title, config.link, config.description, config.base_url,
         config.author, config.language, config.formats, config.full_content, config.name,
         config.max_items, str(config.output_dir), reader_key(config), settings_key(config),
-        config.filters.max_age_days,
+        config.filters.max_age_days, str(config.templates),
     )  # fmt: skip
+    if "html" in config.formats:
+        from feedsum.writers.html import templates_digest
+
+        settings += (templates_digest(config),)  # an edited template re-renders the pages
     return repr(settings).encode()
 
 
@@ -737,18 +738,11 @@ def _build(
             or last.fingerprint != fingerprint
             or not all(p.is_file() for p in outputs)
         ):
-            from feedsum.writers.feeds import render  # feedgen loads only when a feed changes
-
             # Only the entries shown are decoded: a feed of 50 out of 10,000 articles
             # reads 50 (this build's own are read back from its transaction).
             entries = state.entries(config.name, (r.key for r in shown))
-            feed_items = [make_item(r, entries[r.key]) for r in shown]
-            # Every format is rendered before any is written: a renderer that fails
-            # leaves all of the feed's outputs as they were, not some of them.
-            rendered = [render(config, feed_items, fmt) for fmt in config.formats]
-            written = tuple(
-                path for path, data in zip(outputs, rendered, strict=True) if _write(path, data)
-            )
+            rendered = render_outputs(config, [make_item(r, entries[r.key]) for r in shown])
+            written = tuple(path for path, data in rendered.items() if _write(path, data))
         build = FeedBuild(
             name=config.name,
             fingerprint=fingerprint,
@@ -791,6 +785,48 @@ def _where(config: FeedConfig, units: dict[str, Unit], record: Record) -> str:
     if units[record.key].source is None:
         return str(config.root / record.key)
     return record.key
+
+
+def render_outputs(config: FeedConfig, items: Sequence[FeedItem]) -> dict[Path, bytes]:
+    """Every file of the feed by path: each format, then (`html`) each local article's
+    page, which becomes the entry link of an article without a link of its own.
+    All are rendered before any is written: a renderer that fails leaves all of
+    the feed's outputs as they were, not some of them."""
+    from feedsum.writers.feeds import render  # feedgen loads only when a feed changes
+    from feedsum.writers.site import with_pages
+
+    items = with_pages(config, items)
+    rendered = {
+        config.output_dir / f"{config.name}.{fmt}": render(config, items, fmt)
+        for fmt in config.formats
+    }
+    if "html" in config.formats:
+        from feedsum.writers.html import render_article_pages
+
+        pages = render_article_pages(config, items)
+        rendered.update((config.output_dir / path, data) for path, data in pages.items())
+    return rendered
+
+
+def publish_index(configs: Sequence[FeedConfig]) -> list[tuple[Path, bool]]:
+    """`index.html` and `feeds.opml` in each output folder, listing its feeds that
+    have been built (their first format's file exists), in name order; each path
+    and whether its bytes changed."""
+    from feedsum.opml import render_opml
+    from feedsum.writers.html import render_index
+
+    folders: dict[Path, list[FeedConfig]] = {}
+    for config in sorted(configs, key=lambda c: c.name):
+        if (config.output_dir / f"{config.name}.{config.formats[0]}").is_file():
+            folders.setdefault(config.output_dir, []).append(config)
+    done: list[tuple[Path, bool]] = []
+    for folder, feeds in folders.items():
+        rendered = {
+            folder / "index.html": render_index(feeds),
+            folder / "feeds.opml": render_opml(feeds),
+        }
+        done.extend((path, _write(path, data)) for path, data in rendered.items())
+    return done
 
 
 def _write(path: Path, data: bytes) -> bool:

@@ -1,4 +1,4 @@
-"""Atom 1.0 and RSS 2.0 documents, written with feedgen.
+"""Atom 1.0 and RSS 2.0 documents, written with feedgen; the dispatch to every format.
 
 Atom entries carry the summary as `summary` and, when the feed asks for it,
 the whole cleaned article as HTML `content`. RSS items carry the summary as
@@ -97,10 +97,25 @@ def render_rss(config: FeedConfig, items: Sequence[FeedItem]) -> bytes:
     return _render(config, items, "rss")
 
 
+def render_json(config: FeedConfig, items: Sequence[FeedItem]) -> bytes:
+    from feedsum.writers.jsonfeed import render_json
+
+    return render_json(config, items)
+
+
+def render_html(config: FeedConfig, items: Sequence[FeedItem]) -> bytes:
+    from feedsum.writers.html import render_feed_page  # Jinja2 loads only for html
+
+    return render_feed_page(config, items)
+
+
 #: Each output format's renderer: the feed's bytes from its items, newest first.
+#: (`html` also has a page per local article: see feedsum.writers.html.)
 RENDERERS: dict[str, Callable[[FeedConfig, Sequence[FeedItem]], bytes]] = {
     "atom": render_atom,
     "rss": render_rss,
+    "json": render_json,
+    "html": render_html,
 }
 
 
@@ -135,8 +150,9 @@ def _render(config: FeedConfig, items: Sequence[FeedItem], fmt: str) -> bytes:
         entry.summary(html.escape(item.summary, quote=False) if rss else item.summary)
         if config.full_content:
             entry.content(item.html or to_html(item.paragraphs), type="html")
-        # Atom wants an alternate link on an entry without content: fall back to the site.
-        entry.link(href=item.link or config.link, rel="alternate")
+        # The article's own URL, else its page on this site (`html`); Atom wants an
+        # alternate link on an entry without content: the site, when neither exists.
+        entry.link(href=item.alternate or config.link, rel="alternate")
         if item.author:
             entry.author({"name": item.author})
             if creators:
