@@ -18,6 +18,7 @@ def test_every_command_has_help_and_is_in_the_readme(name: str) -> None:
     command = cli.commands[name]
     assert command.help and len(command.help) > 40
     assert "Example" in command.help and f"feedsum {name}" in command.help  # one to copy
+    assert command.epilog and "Exit codes (the same for every command)" in command.epilog
     assert f"feedsum {name}" in README
     for param in command.params:
         if isinstance(param, click.Option):

@@ -50,14 +50,14 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_DAMAGED, EXIT_LOCKED = 0, 1, 2, 65, 75
 PROGRESS_DELAY_S = 1.0
 
 EXIT_CODES_HELP = """\b
-Exit codes:
-  0   everything built
-  1   some articles, sources or outputs failed, each named on stderr; the
-      rest was still built (a state database error stops the build)
-  2   usage or feed-file error (the file and key are named); the other feeds
-      were still built
+Exit codes (the same for every command):
+  0   done
+  1   something failed, each named on stderr; the rest was still done
+      (build: articles, sources or outputs; the other feeds were written)
+  2   usage, missing file or feed-file error (the file and key are named);
+      build still builds the other feeds
   65  the state file is damaged; `feedsum recover` salvages it
-  75  another build holds the lock; try again later
+  75  another build holds the lock (build, gc); try again later
   130 stopped by SIGINT (^C), as 143
   143 stopped by SIGTERM: its workers stopped, the feed being built rolled
       back; the next build redoes it"""
@@ -394,7 +394,7 @@ def _build_one(
     return len(report.failures)
 
 
-@cli.command()
+@cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("names", nargs=-1)
 @project_options
 def status(names: tuple[str, ...], feeds_dir: Path, state_path: Path | None) -> None:
@@ -442,7 +442,7 @@ def status(names: tuple[str, ...], feeds_dir: Path, state_path: Path | None) -> 
         raise _fail(error, _recover_command(feeds_dir, state_path)) from error
 
 
-@cli.command()
+@cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("name")
 @click.argument("article", required=False)
 @project_options
@@ -495,7 +495,7 @@ def explain(
             click.echo(f"{fate.fate}: {fate.key}{titled}: {fate.why}")
 
 
-@cli.command()
+@cli.command(epilog=EXIT_CODES_HELP)
 @project_options
 def gc(feeds_dir: Path, state_path: Path | None) -> None:
     """Forget articles whose files are gone, items of upstreams no longer listed,
@@ -529,7 +529,7 @@ def gc(feeds_dir: Path, state_path: Path | None) -> None:
         raise _fail(error, _recover_command(feeds_dir, state_path)) from error
 
 
-@cli.command()
+@cli.command(epilog=EXIT_CODES_HELP)
 @project_options
 @click.option(
     "--from-backup",
@@ -605,7 +605,7 @@ def _restore(path: Path, now: datetime) -> None:
         click.echo(f"kept the replaced file as {kept}")
 
 
-@cli.command()
+@cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path), default=".")
 @click.option("--name", default="news", show_default=True, help="The feed's name (its file).")
 @click.option("--title", default="News", show_default=True, help="The feed's title.")
@@ -664,7 +664,7 @@ def _algorithms_help() -> str:
     return "\b\nAlgorithms:\n" + "\n".join(lines)
 
 
-@cli.command("summarize", epilog=_algorithms_help())
+@cli.command("summarize", epilog=_algorithms_help() + "\n\n" + EXIT_CODES_HELP)
 @click.argument("target", metavar="FILE|URL|-")
 @click.option(
     "--kind",
@@ -773,7 +773,7 @@ def _eval_sentences(ctx: click.Context, param: click.Parameter, value: str | Non
     return int(value)
 
 
-@cli.command("eval", epilog=_algorithms_help())
+@cli.command("eval", epilog=_algorithms_help() + "\n\n" + EXIT_CODES_HELP)
 @click.argument("dataset", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "-a",
@@ -852,7 +852,7 @@ def eval_command(
         sys.exit(EXIT_FAILED)
 
 
-@cli.group()
+@cli.group(epilog=EXIT_CODES_HELP)
 def opml() -> None:
     """Move subscriptions between feed readers and feedsum as OPML.
 
@@ -865,7 +865,7 @@ def opml() -> None:
     """
 
 
-@opml.command("import")
+@opml.command("import", epilog=EXIT_CODES_HELP)
 @click.argument("opml_file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--name", default=None, help="The feed's name.  [default: the OPML file's name]")
 @click.option(
@@ -910,7 +910,7 @@ def opml_import(
         click.echo(f"Set `link` in {path} to your site (it is {PLACEHOLDER_LINK} now).", err=True)
 
 
-@cli.command()
+@cli.command(epilog=EXIT_CODES_HELP)
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="TCP port (0: any free one).")  # fmt: skip
 @click.option("--bind", default="127.0.0.1", show_default=True, help="Address to listen on.")
