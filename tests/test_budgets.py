@@ -109,3 +109,19 @@ def test_only_the_newest_items_of_a_huge_upstream_are_taken(
     report = run(project)
     assert report.summarized == report.entries == 10
     assert titles(project) == {f"i{n}" for n in range(4990, 5000)}
+
+
+def test_an_item_whose_page_waits_keeps_its_last_entry(tmp_path: Path, upstream: Upstream) -> None:
+    items = teasers(upstream, 1)
+    upstream.routes["/rss"] = Reply(200, rss(items))
+    project = make_project(tmp_path, source(upstream.url("/rss")))
+    run(project)
+    assert titles(project) == {"t0"}
+    # The item changes upstream, and its page now fails: its entry stays as it was.
+    upstream.routes["/rss"] = Reply(200, rss([{**items[0], "title": "t0, updated"}]))
+    upstream.routes["/page/0"] = Reply(503, b"busy")
+    report = run(project, NOW + timedelta(minutes=1))
+    assert report.failures and titles(project) == {"t0"}
+    upstream.routes["/page/0"] = Reply(200, b"<article>" + story(0).encode() + b"</article>")
+    run(project, NOW + timedelta(minutes=11))
+    assert titles(project) == {"t0, updated"}

@@ -670,6 +670,7 @@ def _build(
             if t.key in entries or units[t.key].source is None
         ]
     oldest = config.filters.oldest(now)
+    asked = [t.key for t in tasks]
     tasks, pages = _expand(
         tasks,
         units,
@@ -680,6 +681,9 @@ def _build(
         force=force,
     )
     failures.extend(pages.failures)
+    # An item changed upstream whose page waits keeps its last entry meanwhile.
+    waiting = set(asked) - {t.key for t in tasks}
+    kept.extend(remembered[key] for key in sorted(waiting) if key in remembered)
 
     context = _Context(
         str(config.root),
