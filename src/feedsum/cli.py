@@ -840,7 +840,7 @@ def eval_command(
         click.echo(f"Error: {error}", err=True)
     if not items:
         raise click.ClickException(f"{dataset}: no usable items; see the errors above")
-    bar = _progress_bar(dataset.name)(len(items) * len(chosen))
+    bar = _progress_bar(dataset.name)(3 * len(items) * len(chosen))  # see evaluate()
     results = evaluate(items, chosen, spec, bar)
     if as_json:
         click.echo(to_json(dataset.name, len(items), spec, results))
