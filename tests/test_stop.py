@@ -200,9 +200,12 @@ from feedsum.lock import BuildLock
 with BuildLock(Path(sys.argv[1])):
     child = os.fork()
     if child == 0:
+        # Past fork: the at-fork hooks have run here. Said, so the test does not
+        # kill the parent before the child has even been scheduled.
+        os.write(1, b"child ready\\n")  # one write each: the two lines never mix
         time.sleep(60)  # a child forked without exec, like a pool worker
         os._exit(0)
-    print(child, flush=True)
+    os.write(1, f"{child}\\n".encode())
     time.sleep(60)
 """
 
@@ -212,7 +215,9 @@ def test_a_child_of_a_killed_lock_holder_does_not_hold_the_lock(tmp_path: Path) 
     argv = [sys.executable, "-c", HOLD_AND_FORK, str(lock)]
     with subprocess.Popen(argv, stdout=subprocess.PIPE, text=True) as holder:
         assert holder.stdout is not None
-        child = int(holder.stdout.readline())
+        lines = {holder.stdout.readline().strip() for _ in range(2)}
+        lines.remove("child ready")
+        child = int(lines.pop())
         holder.kill()
     try:
         # The forked child lives on (nothing here ties it to its parent)...
