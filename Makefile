@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench eval clean
+.PHONY: run test lint bench eval fit clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -26,9 +26,15 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/run.py
 
-# Summary quality on the shared development sets; rewrites docs/quality.md.
+# Summary quality: out-of-fold on the training sets, then the dev (report) sets;
+# rewrites docs/quality.md.
 eval: $(STAMP)
 	$(PY) bench/quality.py
+
+# Learn NewsRank's weights from the training sets (never the dev sets);
+# rewrites src/feedsum/newsrank.json.
+fit: $(STAMP)
+	$(PY) bench/fit.py
 
 clean:
 	rm -rf $(VENV) public .feedsum .pytest_cache .mypy_cache .ruff_cache
