@@ -91,8 +91,9 @@ _DANGLING = re.compile(
     re.IGNORECASE,
 )
 _DIGIT = re.compile(r"\d")
-_FIRST_PERSON = re.compile(r"\b(?:I|me|my|we|us|our)\b")
-_REPORTED = re.compile(r"\b(?:said|says|told|according)\b")
+# Words that make a sentence first person or attributed speech, as tokenized.
+_FIRST_PERSON = frozenset(("I", "me", "my", "we", "us", "our"))
+_REPORTED = frozenset(("said", "says", "told", "according"))
 # Exhaustive set search is used up to this many candidate sets; past it, a greedy pick.
 _MAX_SETS = 1000
 #: Words remembered per summarizer; past this many the table starts afresh.
@@ -222,7 +223,8 @@ class NewsRankSummarizer(AbstractSummarizer):  # type: ignore[misc]
         """Every sentence's features (one row each, columns as FEATURES)."""
         sentences = document.sentences
         n = len(sentences)
-        counts, title = self._counts(sentences, document.headings)
+        counts, title, surface = self._counts(sentences, document.headings)
+        spaced, capitals, first_person, reported = surface
         # tf-idf vectors of unit length (all zeros for a sentence with no terms).
         frequency = np.bincount(counts.columns, minlength=counts.width)  # sentences per term
         weighted = counts.scaled(np.log(n / np.maximum(frequency, 1))[counts.columns])
@@ -234,7 +236,6 @@ class NewsRankSummarizer(AbstractSummarizer):  # type: ignore[misc]
         mass = counts.row_sums(counts.values * totals[counts.columns])
         probability = _ratio(mass, counts.row_sums(counts.values) * totals.sum())
         texts = [str(s) for s in sentences]
-        spaced = np.array([len(t.split()) for t in texts])
         index = np.arange(n)
         starts = np.zeros(n)
         at = 0
@@ -264,31 +265,36 @@ class NewsRankSummarizer(AbstractSummarizer):  # type: ignore[misc]
                 [_DIGIT.search(t) is not None for t in texts],
                 index == 1,
                 index == 2,
-                [_capitals(t) for t in texts],
-                [_FIRST_PERSON.search(t) is not None for t in texts],
+                capitals,
+                first_person,
                 ["?" in t for t in texts],
-                [_REPORTED.search(t) is not None for t in texts],
+                reported,
             )
         ).astype(float)
         return Features(matrix=matrix, vectors=vectors, words=spaced)
 
     def _counts(
         self, sentences: Sequence[Any], headings: Sequence[Any]
-    ) -> tuple[_Matrix, np.ndarray]:
+    ) -> tuple[_Matrix, np.ndarray, tuple[np.ndarray, ...]]:
         """How often each term occurs in each sentence (at least one column), and
-        in the headings together."""
+        in the headings together; and per sentence, from its words' flags (see
+        `_TermTable`): its number of words, the share of its words after the
+        first that are capitalized, and whether it speaks in the first person
+        and reports speech."""
         if len(self._table) > _TABLE_SIZE:
             self._table = _TermTable(self._term_of)
         tokens = [s.words for s in sentences]  # each a cached property: read once
         tokens += [s.words for s in headings]
         lengths = list(map(len, tokens))
-        found = np.fromiter(
+        codes = np.fromiter(
             map(self._table.__getitem__, chain.from_iterable(tokens)), np.intp, sum(lengths)
         )
+        found, flags = (codes >> _FLAG_BITS) - 1, codes & _FLAGS
         rows = np.repeat(np.arange(len(tokens)), lengths)
+        n = len(sentences)
+        surface = _surface(flags, rows, np.array(lengths[:n]), n)
         kept = found >= 0
         # The headings' words all count in one row, after the sentences.
-        n = len(sentences)
         rows = np.minimum(rows[kept], n)
         # One sort gives each cell once with its count, term by term and later
         # rows first within a term (the order `_Matrix` keeps).
@@ -300,7 +306,7 @@ class NewsRankSummarizer(AbstractSummarizer):  # type: ignore[misc]
         body = rows < n
         title = np.bincount(columns[~body], counts[~body], minlength=width)
         matrix = _Matrix(rows[body], columns[body], counts[body].astype(float), n, width)
-        return matrix, title.astype(float)
+        return matrix, title.astype(float), surface
 
 
 @dataclass(frozen=True, slots=True)
@@ -432,8 +438,14 @@ class _Matrix:
         return out
 
 
+#: A word's flags, the low bits of its code in `_TermTable`.
+_CAPITALIZED, _FIRST_PERSON_WORD, _REPORTED_WORD = 1, 2, 4
+_FLAG_BITS, _FLAGS = 3, 7
+
+
 class _TermTable(dict[str, int]):
-    """Word -> term id, -1 for a stop word; computed the first time a word is seen."""
+    """Word -> code, computed the first time a word is seen: (term id + 1) shifted
+    past the flag bits (so 0 for a stop word), or'ed with the word's flags."""
 
     def __init__(self, term_of: Callable[[str], str | None]) -> None:
         super().__init__()
@@ -442,8 +454,13 @@ class _TermTable(dict[str, int]):
 
     def __missing__(self, word: str) -> int:
         term = self._term_of(word)
-        found = self[word] = -1 if term is None else self._ids.setdefault(term, len(self._ids))
-        return found
+        found = 0 if term is None else self._ids.setdefault(term, len(self._ids)) + 1
+        code = self[word] = (found << _FLAG_BITS) | (
+            (_CAPITALIZED if word[:1].isupper() else 0)
+            | (_FIRST_PERSON_WORD if word in _FIRST_PERSON else 0)
+            | (_REPORTED_WORD if word in _REPORTED else 0)
+        )
+        return code
 
 
 @cache
@@ -501,10 +518,23 @@ def _centroid_cosine(counts: _Matrix) -> np.ndarray:
     return _ratio(dot - squares, np.sqrt(squares) * rest)
 
 
-def _capitals(text: str) -> float:
-    """The share of words after the first that start with a capital letter."""
-    words = text.split()[1:]
-    return sum(w[:1].isupper() for w in words) / len(words) if words else 0.0
+def _surface(
+    flags: np.ndarray, rows: np.ndarray, lengths: np.ndarray, n: int
+) -> tuple[np.ndarray, ...]:
+    """Per sentence (the first `n` rows), from its words' flags: its number of
+    words, the share of those after the first that are capitalized, and whether
+    one is first person, and one reports speech."""
+    body = rows < n
+    flags, rows = flags[body], rows[body]
+    capitalized = np.bincount(rows, flags & _CAPITALIZED, minlength=n)
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))[lengths > 0]
+    capitalized[rows[starts]] -= flags[starts] & _CAPITALIZED  # not the first word
+    return (
+        lengths,
+        _ratio(capitalized, np.maximum(lengths - 1, 0).astype(float)),
+        np.bincount(rows, flags & _FIRST_PERSON_WORD, minlength=n) > 0,
+        np.bincount(rows, flags & _REPORTED_WORD, minlength=n) > 0,
+    )
 
 
 def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
