@@ -161,6 +161,21 @@ def test_the_shipped_weights_load_and_are_the_default() -> None:
     assert summarizer().model is model
     assert len(model.base) == len(model.by_share) == len(FEATURES)
     assert any(model.base) and any(model.by_share)
+    # A digest (a large share of the sentences) has weights of its own.
+    assert model.digest is not None and 0 < model.lede_share < 1
+    assert any(model.digest.base) and model.digest.base != model.base
+    assert model.digest.digest is None
+
+
+def test_the_share_kept_chooses_the_lede_or_the_digest_model() -> None:
+    model = shipped_model()
+    assert model.digest is not None
+    assert model.regime(3, 30) is model  # 10%: a lede
+    assert model.regime(15, 30) is model.digest  # half: a digest
+    assert model.regime(30, 30) is model.digest
+    single = replace(model, digest=None)
+    assert single.regime(15, 30) is single
+    assert Model.from_json(model.to_json()) == model
 
 
 def example_documents() -> list[object]:
@@ -178,12 +193,18 @@ def test_the_fitted_weights_choose_the_summaries() -> None:
     # With every weight zero the scores tie and only the selection rules pick:
     # the fitted weights must make a difference on the example feed.
     nothing = (0.0,) * len(FEATURES)
-    zeros = replace(shipped_model(), base=nothing, by_share=nothing)
+    shipped = shipped_model()
+    assert shipped.digest is not None
+    digest = replace(shipped.digest, base=nothing, by_share=nothing)
+    zeros = replace(shipped, base=nothing, by_share=nothing, digest=digest)
     blank = NewsRankSummarizer(Stemmer("english"), zeros)
     blank.stop_words = get_stop_words("english")
     fitted = summarizer()
     differ = [fitted(doc, 3) != blank(doc, 3) for doc in example_documents()]
     assert sum(differ) >= 2
+    # The digest's weights too: half of each article.
+    halves = [(doc, len(doc.sentences) // 2) for doc in example_documents()]  # type: ignore[attr-defined]
+    assert sum(fitted(doc, k) != blank(doc, k) for doc, k in halves) >= 1
     rated = fitted.rate_sentences(example_documents()[0])
     assert len(set(rated.values())) > 1
 
@@ -274,7 +295,12 @@ def test_long_summaries_follow_the_same_rules_greedily() -> None:
     features = summarizer().features(doc)
     assert np.flatnonzero(features.dangling).tolist() == [10]
     model = replace(
-        shipped_model(), redundancy=0.0, extra_candidates=3, lead_margin=0.5, dangling_penalty=0.5
+        shipped_model(),
+        redundancy=0.0,
+        extra_candidates=3,
+        lead_margin=0.5,
+        dangling_penalty=0.5,
+        digest=None,  # one model for every share
     )
     rated = np.linspace(30.0, 1.0, 30)  # sentence k rates 30 - k: 17 rates 13, 18 rates 12
     rated[0] = 12.75  # out of the 15 best, but within the margin of the 15th (17)

@@ -13,7 +13,9 @@ fragments, numbers and an opening that points back (`He said`, `But`).
 A sentence's score is a weighted sum of its features, the weights depending on
 the share of the article the summary keeps (a lede of 3 out of 30 sentences
 wants other sentences than a digest of half of them): `x . (base + share *
-by_share)`. The weights are learned, not tuned by hand: `bench/fit.py` fits a
+by_share)`; and a summary keeping under `lede_share` of the sentences (a
+lede) has its own weights and selection constants, fitted on such summaries
+alone, apart from a digest's. The weights are learned, not tuned by hand: `bench/fit.py` fits a
 logistic model of "this sentence is in the best extractive summary" on
 CNN/DailyMail and BBC News training articles and chooses the few selection
 constants below by cross-validated ROUGE (docs/quality.md has the protocol).
@@ -120,10 +122,21 @@ class Model:
     dangling_penalty: float = 1.0
     #: Set search looks at the best count + this many sentences (and the first).
     extra_candidates: int = 3
+    #: A summary keeping this share of the sentences or more is a digest, and
+    #: `digest` (fitted on such summaries alone) ranks and picks its sentences;
+    #: this model serves the shorter, lede-like ones.
+    lede_share: float = 1.0
+    digest: Model | None = None
 
     def __post_init__(self) -> None:
         if len(self.base) != len(FEATURES) or len(self.by_share) != len(FEATURES):
             raise ValueError(f"a NewsRank model needs {len(FEATURES)} weights per view")
+
+    def regime(self, count: int, sentences: int) -> Model:
+        """The model for a summary of `count` of these sentences: this one, or the digest's."""
+        if self.digest is not None and share_of(count, sentences) >= self.lede_share:
+            return self.digest
+        return self
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -133,6 +146,9 @@ class Model:
         }
         for name in SELECTION:
             out[name] = getattr(self, name)
+        if self.digest is not None:
+            out["lede_share"] = self.lede_share
+            out["digest"] = self.digest.to_json()
         return out
 
     @classmethod
@@ -141,9 +157,12 @@ class Model:
         if tuple(data["features"]) != FEATURES:
             raise ValueError(f"model features {data['features']} are not {list(FEATURES)}")
         selection = {name: data[name] for name in SELECTION if name in data}
+        digest = cls.from_json(data["digest"]) if "digest" in data else None
         return cls(
             base=tuple(map(float, data["base"])),
             by_share=tuple(map(float, data["by_share"])),
+            lede_share=float(data.get("lede_share", 1.0)),
+            digest=digest,
             **selection,
         )
 
@@ -332,6 +351,7 @@ def share_of(count: int, sentences: int) -> float:
 def scores(features: Features, model: Model, count: int) -> np.ndarray:
     """Each sentence's score for a summary of `count` sentences."""
     share = share_of(count, len(features.matrix))
+    model = model.regime(count, len(features.matrix))
     weights = np.asarray(model.base) + share * np.asarray(model.by_share)
     rated: np.ndarray = features.matrix @ weights
     return rated
@@ -344,6 +364,7 @@ def select(features: Features, rated: np.ndarray, count: int, model: Model) -> l
         return []
     if count >= n:
         return list(range(n))
+    model = model.regime(count, n)
     order = np.argsort(-rated, kind="stable")
     candidates = order[: count + model.extra_candidates]
     if 0 not in candidates:  # the opening sentence is always a candidate

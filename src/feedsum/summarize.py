@@ -22,7 +22,7 @@ from feedsum.text import Tokenizer, one_blas_thread, split_sentences, words_of
 
 # Bumped whenever a change here may select other sentences for the same input:
 # the state then re-summarizes every article.
-SUMMARIZER_VERSION = 3
+SUMMARIZER_VERSION = 4
 
 # Edmundson's cue method needs words that signal (bonus) or discount (stigma)
 # a sentence. These are news cues: reporting verbs and findings score up,
