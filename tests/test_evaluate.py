@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
@@ -124,3 +125,24 @@ def test_progress_moves_with_the_work(tmp_path: Path) -> None:
     # scoring ticked (7% shown for 40 s of a 139 s run).
     gaps = [b - a for a, b in zip([started, *ticks], ticks, strict=False)]
     assert max(gaps) < 0.34 * (ticks[-1] - started)
+
+
+def test_eval_reads_gzip_json_lines(tmp_path: Path) -> None:
+    # A fixture cut from the training data, gzip-compressed as ../shared/data's are.
+    packed = Path(__file__).resolve().parent / "data" / "fit-bbc.jsonl.gz"
+    plain = tmp_path / "fit-bbc.jsonl"
+    with gzip.open(packed, "rt", encoding="utf-8") as lines:
+        plain.write_text(lines.read(), encoding="utf-8")
+    items, errors = load_items(packed)
+    assert not errors and len(items) == 10
+    assert items == load_items(plain)[0]
+    reports = []
+    for path in (packed, plain):
+        result = CliRunner().invoke(cli, ["eval", str(path), "-a", "lead", "-n", "ref", "--json"])
+        assert result.exit_code == 0, result.output
+        report = json.loads(result.output)
+        reports.append(
+            [{k: v for k, v in r.items() if not k.startswith("ms")} for r in report["results"]]
+        )
+        assert report["items"] == 10
+    assert reports[0] == reports[1] and reports[0][0]["rouge1"] > 0

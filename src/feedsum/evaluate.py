@@ -13,6 +13,7 @@ of a process cost, every memo empty, is in `make bench`.
 
 from __future__ import annotations
 
+import gzip
 import json
 import statistics
 import time
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from feedsum.errors import SourceError
-from feedsum.model import Length, SummarySettings
+from feedsum.model import Length, Summary, SummarySettings
 from feedsum.sources.jsonl import json_object
 from feedsum.summarize import summarize
 from feedsum.text import clean, sentences_of
@@ -54,6 +55,8 @@ class AlgorithmResult:
     ms_mean: float
     ms_median: float
     words_mean: float
+    #: Each item's (ROUGE-1, ROUGE-2, ROUGE-Lsum), in item order: for paired comparisons.
+    per_item: tuple[tuple[float, float, float], ...] = ()
 
 
 def reference_sentences(reference: str) -> tuple[str, ...]:
@@ -81,10 +84,15 @@ def parse_item(line: str, origin: str, number: int) -> EvalItem:
 
 
 def load_items(path: Path) -> tuple[list[EvalItem], list[SourceError]]:
-    """Every good item of a JSON Lines file, and an error for each bad line."""
+    """Every good item of a JSON Lines file (gzip-compressed when its name ends
+    in .gz), and an error for each bad line."""
     items: list[EvalItem] = []
     errors: list[SourceError] = []
-    with path.open(encoding="utf-8-sig") as lines:
+    with (
+        gzip.open(path, "rt", encoding="utf-8-sig")
+        if path.suffix == ".gz"
+        else path.open(encoding="utf-8-sig")
+    ) as lines:
         for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
@@ -135,7 +143,6 @@ def evaluate(
         for item, each in zip(items, settings, strict=True):
             summarize(item.paragraphs, each, item.title)
             tick()
-        totals = dict.fromkeys(ROUGE_TYPES, 0.0)
         times_ms: list[float] = []
         summaries = []
         # Every summary first, then every score: timed between scorings, a summary
@@ -145,25 +152,41 @@ def evaluate(
             summaries.append(summarize(item.paragraphs, each, item.title))
             times_ms.append(1000 * (time.perf_counter() - started))
             tick()
-        words: list[int] = []
-        for item, summary in zip(items, summaries, strict=True):
-            words.append(sum(len(s.split()) for s in summary.sentences))
-            for name, value in score(item.reference, summary.sentences, scorer).items():
-                totals[name] += value
-            tick()
-        n = max(1, len(items))
-        results.append(
-            AlgorithmResult(
-                algorithm=algorithm,
-                rouge1=totals["rouge1"] / n,
-                rouge2=totals["rouge2"] / n,
-                rougeLsum=totals["rougeLsum"] / n,
-                ms_mean=statistics.fmean(times_ms) if times_ms else 0.0,
-                ms_median=statistics.median(times_ms) if times_ms else 0.0,
-                words_mean=statistics.fmean(words) if words else 0.0,
-            )
-        )
+        results.append(score_summaries(algorithm, items, summaries, times_ms, scorer, tick))
     return results
+
+
+def score_summaries(
+    algorithm: str,
+    items: Sequence[EvalItem],
+    summaries: Sequence[Summary],
+    times_ms: Sequence[float] = (),
+    scorer: Any = None,
+    tick: Callable[[], None] = lambda: None,
+) -> AlgorithmResult:
+    """The scores of one algorithm's summaries of these items (in item order)."""
+    scorer = scorer or _scorer()
+    totals = dict.fromkeys(ROUGE_TYPES, 0.0)
+    words: list[int] = []
+    per_item = []
+    for item, summary in zip(items, summaries, strict=True):
+        words.append(sum(len(s.split()) for s in summary.sentences))
+        scored = score(item.reference, summary.sentences, scorer)
+        for name, value in scored.items():
+            totals[name] += value
+        per_item.append((scored["rouge1"], scored["rouge2"], scored["rougeLsum"]))
+        tick()
+    n = max(1, len(items))
+    return AlgorithmResult(
+        algorithm=algorithm,
+        rouge1=totals["rouge1"] / n,
+        rouge2=totals["rouge2"] / n,
+        rougeLsum=totals["rougeLsum"] / n,
+        ms_mean=statistics.fmean(times_ms) if times_ms else 0.0,
+        ms_median=statistics.median(times_ms) if times_ms else 0.0,
+        words_mean=statistics.fmean(words) if words else 0.0,
+        per_item=tuple(per_item),
+    )
 
 
 def to_json(dataset: str, items: int, spec: LengthSpec, results: Sequence[AlgorithmResult]) -> str:

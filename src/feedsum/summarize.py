@@ -22,7 +22,7 @@ from feedsum.text import Tokenizer, one_blas_thread, split_sentences, words_of
 
 # Bumped whenever a change here may select other sentences for the same input:
 # the state then re-summarizes every article.
-SUMMARIZER_VERSION = 2
+SUMMARIZER_VERSION = 4
 
 # Edmundson's cue method needs words that signal (bonus) or discount (stigma)
 # a sentence. These are news cues: reporting verbs and findings score up,
@@ -88,7 +88,8 @@ ALGORITHMS: dict[str, Algorithm] = {
         Algorithm("lead", "the first N sentences, as a news article's opening puts them", None,
                   sumy=False),
         Algorithm("newsrank",
-                  "position, forward centrality, topic and coverage; a non-redundant set",
+                  "learned weights of position, centrality, topic, coverage and length;"
+                  " a non-redundant set that reads as a summary",
                   _newsrank, sumy=False),
         Algorithm("lexrank", "sentence centrality in a tf-idf cosine graph (sumy)",
                   _sumy("fastrank", "FastLexRankSummarizer", "feedsum")),
@@ -187,11 +188,16 @@ def summarize(
 
 
 def summarize_split(
-    split: Sequence[Sequence[str]], settings: SummarySettings, title: str | None = None
+    split: Sequence[Sequence[str]],
+    settings: SummarySettings,
+    title: str | None = None,
+    ranker: Any = None,
 ) -> Summary:
     """`summarize` for an article already split into sentences, paragraph by paragraph.
 
     Only the first `settings.max_sentences` sentences are summarized (all when 0).
+    `ranker`, a sumy summarizer, stands in for the algorithm's own (the
+    cross-validation of `make eval` passes NewsRank models fitted without the article).
     """
     split = first_sentences(split, settings.max_sentences)
     sentences = tuple(s for group in split for s in group)
@@ -219,7 +225,7 @@ def summarize_split(
             # outside the stop list; its ratings are then NaN and it keeps the first
             # sentences (as feedsum's lexrank does), with a warning for the cron mail.
             warnings.filterwarnings("ignore", "invalid value encountered", RuntimeWarning)
-            chosen = _summarizer(settings.algorithm, settings.language)(doc, count)
+            chosen = (ranker or _summarizer(settings.algorithm, settings.language))(doc, count)
         indices = tuple(sorted(position[id(s)] for s in chosen))
         if not indices:
             # sumy's LSA ranks nothing when no word is outside the stop list; the
