@@ -139,6 +139,33 @@ ratio_option = click.option(
     default=None,
     help="Share of each article's sentences to keep, instead of --sentences.",
 )
+
+
+def _language(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """--language: a BCP 47 tag or a language name, to the name summaries use."""
+    from feedsum.languages import NEUTRAL, is_tag, resolve
+
+    if not is_tag(value) and value.lower() != NEUTRAL:
+        raise click.BadParameter(f'use a BCP 47 tag such as "de" or "pt-BR"; got {value!r}')
+    name = resolve(value)
+    if name == NEUTRAL and value.lower() != NEUTRAL:
+        click.echo(
+            f"warning: no sentence model, stemmer or stop words for {value!r}: "
+            "summarizing on the language-neutral path",
+            err=True,
+        )
+    return name
+
+
+language_option = click.option(
+    "-l",
+    "--language",
+    default="en",
+    show_default=True,
+    callback=_language,
+    help="The text's language, a BCP 47 tag (de, pt-BR, sv) or a name (german): it picks "
+    "the sentence model, stemmer and stop words; see the README's table.",
+)
 words_option = click.option(
     "-w",
     "--words",
@@ -695,6 +722,7 @@ def _algorithms_help() -> str:
 )
 @ratio_option
 @words_option
+@language_option
 @click.option(
     "--format",
     "fmt",
@@ -711,6 +739,7 @@ def summarize_command(
     sentences: int | None,
     ratio: float | None,
     words: int | None,
+    language: str,
     fmt: str,
 ) -> None:
     """Print the summary of one article: a file in any format a feed reads, a
@@ -739,7 +768,7 @@ def summarize_command(
             found = oneoff.read_file(Path(target), how)
     except SourceError as error:
         raise _fail(error) from error
-    settings = SummarySettings(algorithm=algorithm, length=length)
+    settings = SummarySettings(algorithm=algorithm, length=length, language=language)
     for readable in found:
         paragraphs = clean(readable.body)
         if not paragraphs:
@@ -792,6 +821,7 @@ def _eval_sentences(ctx: click.Context, param: click.Parameter, value: str | Non
 )
 @ratio_option
 @words_option
+@language_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def eval_command(
     dataset: Path,
@@ -799,6 +829,7 @@ def eval_command(
     sentences: int | str | None,
     ratio: float | None,
     words: int | None,
+    language: str,
     as_json: bool,
 ) -> None:
     """Score summarizers against reference summaries in DATASET (JSON Lines).
@@ -833,7 +864,7 @@ def eval_command(
         )
     )
     try:
-        items, errors = load_items(dataset)
+        items, errors = load_items(dataset, language)
     except (OSError, UnicodeDecodeError) as exc:
         raise click.ClickException(f"{dataset}: cannot read it ({exc})") from exc
     for error in errors:
@@ -841,7 +872,7 @@ def eval_command(
     if not items:
         raise click.ClickException(f"{dataset}: no usable items; see the errors above")
     bar = _progress_bar(dataset.name)(3 * len(items) * len(chosen))  # see evaluate()
-    results = evaluate(items, chosen, spec, bar)
+    results = evaluate(items, chosen, spec, bar, language)
     if as_json:
         click.echo(to_json(dataset.name, len(items), spec, results))
     else:

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from feedsum.errors import ConfigError
 from feedsum.filters import FIELDS, Filters, Rule, UnsupportedPattern, compile_pattern
+from feedsum.languages import LANGUAGES, NEUTRAL, is_tag, resolve
 from feedsum.model import Length, SummarySettings
 from feedsum.safety import xml_text
 
@@ -204,7 +205,8 @@ def _url(table: _Table, key: str, default: str | None = None) -> str:
     )
 
 
-def _summary(path: Path, data: Mapping[str, Any]) -> SummarySettings:
+def _summary(path: Path, data: Mapping[str, Any], feed_language: str = "en") -> SummarySettings:
+    """The [summary] table; its language is the feed's `language` unless it names one."""
     from feedsum.summarize import ALGORITHMS  # config depends on the registry's names only
 
     table = _Table(path, data, "summary.")
@@ -215,8 +217,19 @@ def _summary(path: Path, data: Mapping[str, Any]) -> SummarySettings:
         algorithm,
         "use one of: " + ", ".join(sorted(ALGORITHMS)),
     )
-    language = table.get("language", str, "english", what='"english"')
-    table.check("language", lambda lang: lang == "english", language, 'use "english"')
+    # Set here, it must be one feedsum has resources for (or "neutral"): the
+    # feed's own `language` falls back to the neutral path with a warning instead.
+    names = ", ".join(language.name for language in LANGUAGES)
+    given_language = table.get("language", str, "", what='"german" or "de"')
+    if given_language:
+        table.check(
+            "language",
+            lambda tag: (is_tag(tag) and resolve(tag) != NEUTRAL) or tag.lower() == NEUTRAL,
+            given_language,
+            f'use a BCP 47 tag or one of: {names}, or "{NEUTRAL}"; or leave it out to use '
+            "the feed's language",
+        )
+    language = resolve(given_language or feed_language)
     given = [k for k in ("sentences", "ratio", "words") if k in data]
     if len(given) > 1:
         raise table.error(given[1], f"both {given[0]} and {given[1]} are set", "keep one of them")
@@ -416,7 +429,8 @@ def parse_feed(path: Path, data: Mapping[str, Any]) -> FeedConfig:
         raise table.error(
             "timezone", f"unknown time zone {tz_name!r}", 'use an IANA name like "Europe/Paris"'
         ) from exc
-    summary = _summary(path, table.get("summary", dict, {}, what="a [summary] table"))
+    language = table.get("language", str, "en", what='"en"')
+    summary = _summary(path, table.get("summary", dict, {}, what="a [summary] table"), language)
     output = _output(path, table.get("output", dict, {}, what="an [output] table"))
     config = FeedConfig(
         name=path.stem,
@@ -426,7 +440,7 @@ def parse_feed(path: Path, data: Mapping[str, Any]) -> FeedConfig:
         description=table.get("description", str, title, what='"What this feed is"'),
         base_url=base_url,
         author=table.get("author", str, urlsplit(link).hostname or "", what='"Your name"'),
-        language=table.get("language", str, "en", what='"en"'),
+        language=language,
         timezone=timezone,
         tag_date=table.check(
             "tag_date",

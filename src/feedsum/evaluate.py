@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import statistics
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -59,13 +60,13 @@ class AlgorithmResult:
     per_item: tuple[tuple[float, float, float], ...] = ()
 
 
-def reference_sentences(reference: str) -> tuple[str, ...]:
+def reference_sentences(reference: str, language: str = "english") -> tuple[str, ...]:
     """Highlights one per line stay as they are; running text is split into sentences."""
     lines = tuple(line.strip() for line in reference.splitlines() if line.strip())
-    return lines if len(lines) > 1 else sentences_of(clean(reference))
+    return lines if len(lines) > 1 else sentences_of(clean(reference), language)
 
 
-def parse_item(line: str, origin: str, number: int) -> EvalItem:
+def parse_item(line: str, origin: str, number: int, language: str = "english") -> EvalItem:
     """One JSON Lines row as an EvalItem; errors name the file and line."""
     data = json_object(line, origin, number)
     for key in ("text", "reference"):
@@ -78,12 +79,12 @@ def parse_item(line: str, origin: str, number: int) -> EvalItem:
     return EvalItem(
         id=str(data.get("id", number)),
         paragraphs=paragraphs,
-        reference=reference_sentences(data["reference"]),
+        reference=reference_sentences(data["reference"], language),
         title=title if isinstance(title, str) and title.strip() else None,
     )
 
 
-def load_items(path: Path) -> tuple[list[EvalItem], list[SourceError]]:
+def load_items(path: Path, language: str = "english") -> tuple[list[EvalItem], list[SourceError]]:
     """Every good item of a JSON Lines file (gzip-compressed when its name ends
     in .gz), and an error for each bad line."""
     items: list[EvalItem] = []
@@ -97,7 +98,7 @@ def load_items(path: Path) -> tuple[list[EvalItem], list[SourceError]]:
             if not line.strip():
                 continue
             try:
-                items.append(parse_item(line, str(path), number))
+                items.append(parse_item(line, str(path), number, language))
             except SourceError as error:
                 errors.append(error)
     return items, errors
@@ -109,10 +110,24 @@ def length_for(item: EvalItem, spec: LengthSpec) -> Length:
     return spec
 
 
-def _scorer() -> Any:
+class _UnicodeWords:
+    """ROUGE's tokens for languages other than English: rouge_score's own tokenizer
+    keeps only a-z and 0-9, which would erase accented, Greek or Cyrillic words.
+    Lowercased runs of letters and digits (each CJK character a token), unstemmed."""
+
+    def tokenize(self, text: str) -> list[str]:
+        return _UNICODE_TOKEN.findall(text.lower())
+
+
+_UNICODE_TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uac00-\ud7af]|[^\W_]+")
+
+
+def _scorer(language: str = "english") -> Any:
     from rouge_score import rouge_scorer  # heavy, and only eval needs it
 
-    return rouge_scorer.RougeScorer(list(ROUGE_TYPES), use_stemmer=True)
+    if language == "english":  # as before: Porter stemming, its own tokenizer
+        return rouge_scorer.RougeScorer(list(ROUGE_TYPES), use_stemmer=True)
+    return rouge_scorer.RougeScorer(list(ROUGE_TYPES), tokenizer=_UnicodeWords())
 
 
 def score(reference: Sequence[str], summary: Sequence[str], scorer: Any = None) -> dict[str, float]:
@@ -126,15 +141,18 @@ def evaluate(
     algorithms: Iterable[str],
     spec: LengthSpec,
     tick: Callable[[], None] = lambda: None,
+    language: str = "english",
 ) -> list[AlgorithmResult]:
     """Score every algorithm on every item; `tick` is called three times per item
     and algorithm (its untimed summary, its timed one, its score), so that a
-    progress bar moves as steadily as the work."""
-    scorer = _scorer()
+    progress bar moves as steadily as the work. `language` is a name of
+    `feedsum.languages` (or its NEUTRAL), as `SummarySettings.language` takes it."""
+    scorer = _scorer(language)
     results = []
     for algorithm in algorithms:
         settings = [
-            SummarySettings(algorithm=algorithm, length=length_for(item, spec)) for item in items
+            SummarySettings(algorithm=algorithm, length=length_for(item, spec), language=language)
+            for item in items
         ]
         # An untimed pass first: it loads the summarizer and fills the memos that
         # every algorithm shares (words, stems, sentence boundaries), as the first

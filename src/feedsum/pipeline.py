@@ -31,6 +31,7 @@ from feedsum import __version__
 from feedsum.config import ITEM_KINDS, FeedConfig, SourceConfig
 from feedsum.errors import EmptiedFeed, OutputError, SourceError, os_problem
 from feedsum.filters import Filters
+from feedsum.languages import NEUTRAL
 from feedsum.model import Article, FeedItem, SummarySettings
 from feedsum.reimport import Published, published_entries
 from feedsum.safety import SAFETY_RULES, http_url, safe_article
@@ -251,10 +252,10 @@ def _process(context: _Context, task: _Task) -> _Outcome:
     excluded = not context.filters.keeps(article, paragraphs)
     if excluded:
         # Kept out: remembered (so it is not read again) but never summarized.
-        split = [split_sentences(paragraphs[0])]
+        split = [split_sentences(paragraphs[0], context.settings.language)]
         sentences: tuple[str, ...] = ()
     else:
-        split = split_paragraphs(paragraphs)
+        split = split_paragraphs(paragraphs, context.settings.language)
         sentences = summarize_split(split, context.settings, article.title).sentences
     entry = Entry(
         title=article.title or derive_title(split[0][0]),
@@ -764,6 +765,13 @@ def _build(
         state.put_failures(config.name, places, now)
         state.finish(config.name, build, found.sources)
     warnings = [*found.warnings, *done.warnings]
+    if done.summarized and config.summary.language == NEUTRAL:
+        # Once per feed and build, and only when it summarized: never silently.
+        warnings.append(
+            f"language {config.language!r}: no sentence model, stemmer or stop words for it; "
+            f"{done.summarized} article(s) summarized on the language-neutral path "
+            "(sentences end at . ! ? \u3002 \uff01 \uff1f; no stemming, no stop words)"
+        )
     if pages.over_budget:  # (pages backing off were reported when they failed)
         warnings.append(
             f"{pages.over_budget} item(s) wait for their page until the next build: past "

