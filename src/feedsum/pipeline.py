@@ -31,7 +31,7 @@ from feedsum import __version__
 from feedsum.config import ITEM_KINDS, FeedConfig, SourceConfig
 from feedsum.errors import EmptiedFeed, OutputError, SourceError, os_problem
 from feedsum.filters import Filters
-from feedsum.languages import NEUTRAL
+from feedsum.languages import BY_NAME, NEUTRAL
 from feedsum.model import Article, FeedItem, SummarySettings
 from feedsum.reimport import Published, published_entries
 from feedsum.safety import SAFETY_RULES, http_url, safe_article
@@ -162,6 +162,11 @@ def _sha256(payload: object) -> str:
 def settings_key(config: FeedConfig) -> str:
     """What made a record's summary and filter verdict; a change redoes every article."""
     key = f"{config.summary.key()};v{SUMMARIZER_VERSION}"
+    # Languages whose stop words came later (stopwords-iso) name their list: their
+    # articles, summarized without stop words before, are redone; others keep theirs.
+    known = BY_NAME.get(config.summary.language)
+    if known and known.stop_words not in ("", "sumy"):
+        key += f";stop_words={known.stop_words}"
     filters = config.filters.key()
     return f"{key};{filters}" if filters else key
 

@@ -141,11 +141,18 @@ def _stemmer(language: str) -> Callable[[str], str]:
 
 @cache
 def stop_words(language: str) -> frozenset[str]:
-    """sumy's stop words for `language`; none where sumy has no list (or NEUTRAL)."""
+    """The stop words of `language`: sumy's, or stopwords-iso's where sumy has no
+    list (see `feedsum.languages`); none for Malayalam and NEUTRAL."""
+    known = BY_NAME.get(language)
+    if known is None or not known.stop_words:
+        return frozenset()
+    if known.stop_words == "stopwordsiso":
+        import stopwordsiso  # its lists ship inside the package: no download
+
+        return frozenset(word.lower() for word in stopwordsiso.stopwords(known.codes[0]))
     from sumy.utils import get_stop_words
 
-    known = BY_NAME.get(language)
-    return frozenset(get_stop_words(language)) if known and known.stop_words else frozenset()
+    return frozenset(get_stop_words(language))
 
 
 @cache
