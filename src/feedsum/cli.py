@@ -724,6 +724,13 @@ def _algorithms_help() -> str:
 @words_option
 @language_option
 @click.option(
+    "--stop-words",
+    "stop_words_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="A file of stop words, one a line, added to the language's own.",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(["text", "json"]),
@@ -740,6 +747,7 @@ def summarize_command(
     ratio: float | None,
     words: int | None,
     language: str,
+    stop_words_file: Path | None,
     fmt: str,
 ) -> None:
     """Print the summary of one article: a file in any format a feed reads, a
@@ -753,8 +761,18 @@ def summarize_command(
       feedsum summarize -a textrank -n 2 --format json - < article.txt
     """
     from feedsum import oneoff
+    from feedsum.languages import read_stop_words
 
     length = _length(sentences, ratio, words)
+    extra: frozenset[str] = frozenset()
+    if stop_words_file is not None:
+        try:
+            extra = read_stop_words(stop_words_file)
+        except (OSError, UnicodeDecodeError) as error:
+            problem = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
+            raise click.BadParameter(
+                f"cannot read {stop_words_file}: {problem}", param_hint="--stop-words"
+            ) from error
     how = oneoff.kind_of(target, kind)
     try:
         if target == "-":
@@ -768,7 +786,9 @@ def summarize_command(
             found = oneoff.read_file(Path(target), how)
     except SourceError as error:
         raise _fail(error) from error
-    settings = SummarySettings(algorithm=algorithm, length=length, language=language)
+    settings = SummarySettings(
+        algorithm=algorithm, length=length, language=language, extra_stop_words=extra
+    )
     for readable in found:
         paragraphs = clean(readable.body)
         if not paragraphs:

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from feedsum.errors import ConfigError
 from feedsum.filters import FIELDS, Filters, Rule, UnsupportedPattern, compile_pattern
-from feedsum.languages import LANGUAGES, NEUTRAL, is_tag, resolve
+from feedsum.languages import LANGUAGES, NEUTRAL, is_tag, read_stop_words, resolve
 from feedsum.model import Length, SummarySettings
 from feedsum.safety import xml_text
 
@@ -244,9 +244,28 @@ def _summary(path: Path, data: Mapping[str, Any], feed_language: str = "en") -> 
     allowed = f"0 (rank every sentence) or a whole number from {MAX_SENTENCES} to {MAX_RANKED:_}"
     ranked = table.whole("max_sentences", SummarySettings().max_sentences, 0, MAX_RANKED, allowed)
     table.check("max_sentences", lambda n: n == 0 or n >= MAX_SENTENCES, ranked, f"use {allowed}")
-    table.reject_unknown("algorithm, sentences, ratio, words, language, max_sentences")
+    extra: frozenset[str] = frozenset()
+    if "stop_words_file" in data:
+        given_file = table.get("stop_words_file", str, what='"stop-words.txt"')
+        file = Path(os.path.normpath(path.parent / given_file))
+        try:
+            extra = read_stop_words(file)
+        except (OSError, UnicodeDecodeError) as error:
+            problem = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
+            raise table.error(
+                "stop_words_file",
+                f"cannot read {file}: {problem}",
+                "give a UTF-8 file of one word a line, relative to the feed file",
+            ) from error
+    table.reject_unknown(
+        "algorithm, sentences, ratio, words, language, max_sentences, stop_words_file"
+    )
     return SummarySettings(
-        algorithm=algorithm, length=length, language=language, max_sentences=ranked
+        algorithm=algorithm,
+        length=length,
+        language=language,
+        max_sentences=ranked,
+        extra_stop_words=extra,
     )
 
 

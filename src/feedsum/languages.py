@@ -14,6 +14,7 @@ Imports nothing from feedsum and nothing heavy: the config checks names with it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 #: The name of the language-neutral path, as `SummarySettings.language` holds it.
 NEUTRAL = "neutral"
@@ -86,3 +87,13 @@ def is_tag(tag: str) -> bool:
         2 <= len(head) <= 8 and head.isascii() and head.isalpha()
         and all(p.isascii() and p.isalnum() for p in rest.split("-") if rest)
     )  # fmt: skip
+
+
+def read_stop_words(path: Path) -> frozenset[str]:
+    """The words of a stop-word file: one a line, UTF-8; blank lines and the
+    spaces around a word are ignored, case is not (the summarizers lowercase).
+
+    Raises OSError when it cannot be read, UnicodeDecodeError when it is not UTF-8.
+    """
+    text = path.read_text(encoding="utf-8")
+    return frozenset(word for line in text.splitlines() if (word := line.strip().lower()))

@@ -6,6 +6,7 @@ rest of feedsum.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -86,6 +87,8 @@ class SummarySettings:
     #: Only an article's first this many sentences are ranked (0: all of them):
     #: sentence graphs grow with the square of the sentences.
     max_sentences: int = DEFAULT_MAX_SENTENCES
+    #: Stop words added to the language's own (a feed's `stop_words_file`).
+    extra_stop_words: frozenset[str] = frozenset()
 
     def key(self) -> str:
         """A string that changes whenever the settings would change a summary."""
@@ -93,6 +96,10 @@ class SummarySettings:
         # Named only when not the default: stored keys from before the cap stay valid.
         if self.max_sentences != DEFAULT_MAX_SENTENCES:
             key += f";max_sentences={self.max_sentences}"
+        if self.extra_stop_words:
+            # A hash of the words: editing the file redoes the feed's summaries.
+            words = "\n".join(sorted(self.extra_stop_words)).encode()
+            key += f";stop_words_file={hashlib.sha256(words).hexdigest()[:16]}"
         return key
 
 

@@ -156,11 +156,12 @@ def stop_words(language: str) -> frozenset[str]:
 
 
 @cache
-def _summarizer(name: str, language: str) -> Any:
+def _summarizer(name: str, language: str, extra: frozenset[str] = frozenset()) -> Any:
+    """The summarizer `name` for `language`, with `extra` stop words besides its own."""
     one_blas_thread()  # before the rankers load numpy
     build = ALGORITHMS[name].build
     assert build is not None
-    return build(_stemmer(language), stop_words(language))
+    return build(_stemmer(language), stop_words(language) | extra)
 
 
 def document(
@@ -179,7 +180,7 @@ def prepare(settings: SummarySettings) -> None:
     """Import and build what `summarize` needs for `settings` (before forking workers)."""
     split_sentences("Ready.", settings.language)
     if ALGORITHMS[settings.algorithm].build is not None:
-        _summarizer(settings.algorithm, settings.language)
+        _summarizer(settings.algorithm, settings.language, settings.extra_stop_words)
 
 
 def split_paragraphs(paragraphs: Sequence[str], language: str = "english") -> list[tuple[str, ...]]:
@@ -249,7 +250,10 @@ def summarize_split(
             # outside the stop list; its ratings are then NaN and it keeps the first
             # sentences (as feedsum's lexrank does), with a warning for the cron mail.
             warnings.filterwarnings("ignore", "invalid value encountered", RuntimeWarning)
-            chosen = (ranker or _summarizer(settings.algorithm, settings.language))(doc, count)
+            chosen = (
+                ranker
+                or _summarizer(settings.algorithm, settings.language, settings.extra_stop_words)
+            )(doc, count)
         indices = tuple(sorted(position[id(s)] for s in chosen))
         if not indices:
             # sumy's LSA ranks nothing when no word is outside the stop list; the
