@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from feedsum.cli import cli
+from tests.language_samples import SAMPLES
 from tests.test_jsonfeed import ROOT
 
 FORMATS = ("atom", "rss", "json", "html")
@@ -231,3 +232,33 @@ def test_the_index_and_opml_list_every_feed(site: Path) -> None:
         ("Valley digest", "https://news.example.org/digest/digest.atom"),
         ("feedsum example news", "https://example.org/feeds/example.atom"),
     ]
+
+
+def test_right_to_left_text_gets_dir_auto_on_every_page(project: Path) -> None:
+    # An Arabic article in an English feed: the browser picks each element's
+    # direction from its first strong letter (dir="auto"), not the page's.
+    paragraphs, _ = SAMPLES["ar"]
+    title = "خط حافلات سريع جديد في عمان"
+    (project / "feeds/articles/d-arabic.txt").write_text(
+        f"title {title}\n date 2024-03-04 " + "\n\n".join(paragraphs) + "\n", encoding="utf-8"
+    )
+    build(project)
+    public = project / "public"
+    article = html5(public / "test/articles-d-arabic.html")
+    assert article.find(".//article").get("dir") == "auto"
+    heading = article.find(".//article/h1")
+    assert heading.get("dir") == "auto" and heading.text == title
+    summary = article.find(".//article/p[@class='summary']")
+    assert summary.get("dir") == "auto" and summary.text and summary.text.startswith("أعلنت")
+    entry = next(
+        li for li in html5(public / "test.html").iter("li") if li.findtext("h2/a") == title
+    )
+    assert entry.find("h2").get("dir") == "auto"
+    assert entry.find("p[@class='summary']").get("dir") == "auto"
+    # Left-to-right articles are unchanged by it: every entry's title and summary has it.
+    feed_page = html5(public / "test.html")
+    assert all(h.get("dir") == "auto" for h in feed_page.iter("h2"))
+    # The feed's own title and description, and the index's, too.
+    assert feed_page.find(".//header/h1").get("dir") == "auto"
+    index = html5(public / "index.html")
+    assert all(h.get("dir") == "auto" for h in index.iter("h2"))
