@@ -15,6 +15,7 @@ work instead of losing it.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -159,14 +160,22 @@ def _sha256(payload: object) -> str:
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False).encode()).hexdigest()
 
 
+@functools.cache
+def _version(package: str) -> str:
+    from importlib.metadata import version
+
+    return version(package)
+
+
 def settings_key(config: FeedConfig) -> str:
     """What made a record's summary and filter verdict; a change redoes every article."""
     key = f"{config.summary.key()};v{SUMMARIZER_VERSION}"
-    # Languages whose stop words came later (stopwords-iso) name their list: their
-    # articles, summarized without stop words before, are redone; others keep theirs.
+    # Languages whose stop words came later (stopwords-iso) name their list and its
+    # version: their articles, summarized without stop words before (or with another
+    # release's list), are redone; others keep theirs.
     known = BY_NAME.get(config.summary.language)
     if known and known.stop_words not in ("", "sumy"):
-        key += f";stop_words={known.stop_words}"
+        key += f";stop_words={known.stop_words}-{_version(known.stop_words)}"
     filters = config.filters.key()
     return f"{key};{filters}" if filters else key
 
