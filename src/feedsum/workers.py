@@ -42,8 +42,8 @@ def start_worker(parent: int) -> None:
         if os.getppid() != parent:
             os._exit(1)
     # systemd's stop sends SIGTERM to the whole control group and a terminal's ^C
-    # SIGINT to the whole process group: the build handles both (it kills its
-    # workers and rolls back), so a worker must not die first and make the build
-    # see a broken pool instead of the signal.
+    # SIGINT to the whole process group: the build handles both (it tells its
+    # workers to stop after the article in hand, and rolls back), so a worker must
+    # not die first and make the build see a broken pool instead of the signal.
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
