@@ -29,7 +29,8 @@ from feedsum.errors import StateError
 from feedsum.state import SCHEMA_VERSION, State, backup_path
 
 #: The tables salvaged, and what is said of the one that is not. (`pages` holds
-#: only back-off times: without them a failing page is tried once more, sooner.)
+#: only back-off times: without them a failing page is tried once more, sooner;
+#: `failures` only what failed last: the next build records it again.)
 SALVAGED = ("articles", "sources")
 # Rows per read while reading works.
 _BATCH = 256
