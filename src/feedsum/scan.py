@@ -140,7 +140,7 @@ def matches(config: FeedConfig, source: SourceConfig) -> tuple[list[Match], list
     assert source.pattern is not None
     root = str(config.root)
     real_root = os.path.realpath(root)
-    real_dirs: dict[str, str] = {}
+    real_dirs: dict[str, tuple[str, bool]] = {}
     found, errors = [], []
     names = _glob(root, source.pattern)
     if not names and not source.allow_empty:
@@ -158,18 +158,22 @@ def matches(config: FeedConfig, source: SourceConfig) -> tuple[list[Match], list
             errors.append(SourceError(shown, "its name is not UTF-8; rename it"))
             continue
         folder, base = os.path.split(name)
-        if folder not in real_dirs:
-            real_dirs[folder] = os.path.realpath(os.path.join(root, folder))
+        if folder not in real_dirs:  # once a folder: where it is, and if a link leads there
+            real_dir = os.path.realpath(os.path.join(root, folder))
+            logical = os.path.normpath(os.path.join(real_root, folder))
+            real_dirs[folder] = (real_dir, real_dir != logical)
+        real_dir, linked = real_dirs[folder]
+        real = ""
         try:
             st = os.lstat(path)
-            real = os.path.join(real_dirs[folder], base)
             if stat.S_ISLNK(st.st_mode):
-                real = os.path.realpath(path)
+                real, linked = os.path.realpath(path), True
                 st = os.stat(path)
         except OSError as exc:
             errors.append(SourceError(path, f"cannot read it ({exc.strerror})"))
             continue
-        linked = real != os.path.normpath(os.path.join(real_root, name))
+        if linked and not real:
+            real = os.path.join(real_dir, base)
         if linked and not source.follow_symlinks and not _inside(real, real_root):
             errors.append(
                 SourceError(
