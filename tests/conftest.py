@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.upstream import Upstream, serve
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SEED = SHARED / "seeds" / "000_e1a1f62939dbe07c.txt"
@@ -68,3 +71,16 @@ def project(tmp_path: Path) -> Path:
     (feeds / "test.toml").write_text(FEED_TOML, encoding="utf-8")
     write_articles(feeds / "articles", ARTICLES)
     return tmp_path
+
+
+@pytest.fixture
+def upstream() -> Iterator[Upstream]:
+    """A real HTTP server on 127.0.0.1 (tests/upstream.py), one per test."""
+    yield from serve()
+
+
+@pytest.fixture(autouse=True)
+def no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loopback only: no proxy from the environment may see a test's requests."""
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)

@@ -4,20 +4,12 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
-import pytest
-
 from tests.test_upstream import NOW, make_project, paragraphs_html, rss, run, source, story, titles
-from tests.upstream import Reply, Upstream, serve
-
-
-@pytest.fixture
-def upstream() -> Iterator[Upstream]:
-    yield from serve()
+from tests.upstream import Reply, Upstream
 
 
 def dated(hours: int) -> str:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from feedsum.cli import cli
@@ -15,7 +13,7 @@ from feedsum.config import load_feed
 from feedsum.explain import Fate, explain
 from feedsum.pipeline import build, known
 from feedsum.state import State
-from tests.upstream import Reply, Upstream, serve
+from tests.upstream import Reply, Upstream
 
 NOW = datetime(2025, 6, 10, 12, 0, tzinfo=UTC)
 FEED = """\
@@ -39,11 +37,6 @@ max_items = {max_items}
 
 def article(title: str, day: str, text: str) -> str:
     return f"title {title}\ndate {day}\n{text} It was said on the day. Nobody disagreed.\n"
-
-
-@pytest.fixture
-def upstream() -> Iterator[Upstream]:
-    yield from serve()
 
 
 def project(tmp_path: Path, max_items: int = 10, extra_sources: str = "") -> Path:

@@ -16,7 +16,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +24,7 @@ import feedparser
 import pytest
 
 from tests.conftest import ARTICLES, FEED_TOML, write_articles
-from tests.upstream import Reply, Trickle, Upstream, serve
+from tests.upstream import Reply, Trickle, Upstream
 
 # A build in a fresh interpreter that reports its own peak memory (VmHWM: a
 # forked child's ru_maxrss starts at its parent's) when it exits.
@@ -239,11 +239,6 @@ CASES = [
     Case("item-links-internal-page", internal_page, "a loopback address", "/admin"),
     Case("deeply-nested-feed", nested_feed, "tags, over the 500,000", "/deep.xml"),
 ]  # fmt: skip
-
-
-@pytest.fixture
-def upstream() -> Iterator[Upstream]:
-    yield from serve()
 
 
 def project(root: Path, case: Case, upstream: Upstream) -> Path:

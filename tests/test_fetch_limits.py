@@ -31,23 +31,11 @@ from feedsum.config import FetchConfig, parse_feed
 from feedsum.errors import ConfigError
 from feedsum.fetch import Fetcher, FetchError
 from tests.test_upstream import make_project, rss, rss_item, run
-from tests.upstream import Reply, Trickle, Upstream, serve
+from tests.upstream import Reply, Trickle, Upstream
 
 QUICK = FetchConfig(timeout=1.5, connect_timeout=1, max_bytes=1_000_000)
 #: For the deadline's other cases: as strict, quicker.
 BRIEF = FetchConfig(timeout=0.8, connect_timeout=30)
-
-
-@pytest.fixture(autouse=True)
-def no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Loopback only: no proxy from the environment may see these requests."""
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
-        monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture
-def upstream() -> Iterator[Upstream]:
-    yield from serve()
 
 
 def fetch_error(config: FetchConfig, url: str, **kwargs: Any) -> tuple[FetchError, float]:

@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import feedparser
-import pytest
 from click.testing import CliRunner, Result
 
 from feedsum.cli import cli
 from tests.conftest import FEED_TOML
-from tests.upstream import Reply, Upstream, serve
+from tests.upstream import Reply, Upstream
 
 ARTICLES = 'sources = [{ path = "articles/*.txt" }]'
-
-
-@pytest.fixture
-def upstream() -> Iterator[Upstream]:
-    yield from serve()
 
 
 def build(project: Path, *args: str) -> Result:

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from feedsum.cli import cli
 from feedsum.model import Length, SummarySettings
 from feedsum.summarize import summarize
 from feedsum.text import clean
-from tests.upstream import Reply, Upstream, serve
+from tests.upstream import Reply, Upstream
 
 STORY = [
     "The harbour ferry will run every hour from May, the port said on Monday.",
@@ -22,11 +20,6 @@ STORY = [
     "Commuters welcomed the change, and one rider said it saves an hour a day.",
 ]
 BODY = " ".join(STORY[:2]) + "\n\n" + " ".join(STORY[2:])
-
-
-@pytest.fixture
-def upstream() -> Iterator[Upstream]:
-    yield from serve()
 
 
 def expected(n: int = 2) -> list[str]:

@@ -7,7 +7,7 @@ import html
 import json
 import time
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.message import Message
 from email.utils import format_datetime
@@ -24,7 +24,7 @@ from feedsum.config import FetchConfig, load_feed
 from feedsum.fetch import Fetcher, FetchError
 from feedsum.pipeline import BuildReport, build
 from feedsum.state import State
-from tests.upstream import Reply, Route, Upstream, serve
+from tests.upstream import Reply, Route, Upstream
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
 TOPICS = ("harbour", "library", "railway", "orchard", "bridge", "museum", "market", "school")
@@ -131,18 +131,6 @@ def rss_item(n: int, **extra: str) -> dict[str, str]:
         "text": story(n),
         **extra,
     }
-
-
-@pytest.fixture(autouse=True)
-def no_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Loopback only: a proxy from the environment must not see these requests."""
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
-        monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture
-def upstream() -> Iterator[Upstream]:
-    yield from serve()
 
 
 def make_project(tmp_path: Path, sources: str, extra: str = "") -> Path:

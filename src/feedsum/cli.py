@@ -95,6 +95,20 @@ def _recover_command(feeds_dir: Path, state_path: Path | None) -> str:
     return f"feedsum recover --state {_state_path(feeds_dir, state_path)}"
 
 
+@contextmanager
+def _state_errors(feeds_dir: Path, state_path: Path | None, consequence: str) -> Iterator[None]:
+    """A command's SQLite and feedsum errors as one line that names the fix (for a
+    damaged state, the `feedsum recover` that finds it)."""
+    recover = _recover_command(feeds_dir, state_path)
+    try:
+        yield
+    except sqlite3.Error as exc:
+        problem = _database_error(exc, _state_path(feeds_dir, state_path), consequence)
+        raise _fail(problem, recover) from exc
+    except FeedsumError as error:
+        raise _fail(error, recover) from error
+
+
 def _database_error(exc: sqlite3.Error, path: Path, consequence: str) -> StateError:
     """A StateError for an error SQLite raised: damage (exit 65, `feedsum recover`),
     or what happened and its `consequence` (a full disk, a lock held too long)."""
@@ -433,7 +447,7 @@ def status(names: tuple[str, ...], feeds_dir: Path, state_path: Path | None) -> 
       feedsum status
     """
     path = _state_path(feeds_dir, state_path)
-    try:
+    with _state_errors(feeds_dir, state_path, "try again; nothing was changed"):
         configs = _load(feeds_dir, names)
         with State(path) as state:
             state.check()  # status is where damage should show, whatever pages it is in
@@ -462,11 +476,6 @@ def status(names: tuple[str, ...], feeds_dir: Path, state_path: Path | None) -> 
                     click.echo(line)
                     if source.failures and source.last_error:
                         click.echo(f"    last error: {source.last_error}")
-    except sqlite3.Error as exc:
-        problem = _database_error(exc, path, "try again; nothing was changed")
-        raise _fail(problem, _recover_command(feeds_dir, state_path)) from exc
-    except FeedsumError as error:
-        raise _fail(error, _recover_command(feeds_dir, state_path)) from error
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
@@ -493,7 +502,7 @@ def explain(
     from feedsum.pipeline import known
 
     path = _state_path(feeds_dir, state_path)
-    try:
+    with _state_errors(feeds_dir, state_path, "try again; nothing was changed"):
         (config,) = _load(feeds_dir, (name,))
         with State(path) as state:
             records = state.records(config.name)
@@ -507,11 +516,6 @@ def explain(
                 state.pages(config.name).values(),
                 datetime.now(UTC),
             )
-    except sqlite3.Error as exc:
-        problem = _database_error(exc, path, "try again; nothing was changed")
-        raise _fail(problem, _recover_command(feeds_dir, state_path)) from exc
-    except FeedsumError as error:
-        raise _fail(error, _recover_command(feeds_dir, state_path)) from error
     if article:
         fates = [f for f in fates if article in f.key or article in (f.title or "")]
     for fate in fates:
@@ -537,23 +541,20 @@ def gc(feeds_dir: Path, state_path: Path | None) -> None:
       feedsum gc --feeds /srv/feedsum/feeds    # the state beside it, in .feedsum/
     """
     path = _state_path(feeds_dir, state_path)
-    try:
+    with _state_errors(feeds_dir, state_path, "nothing was forgotten; try again"):
         configs = _load(feeds_dir, ())
-        with BuildLock(path.with_name("lock")), State(path) as state:
-            state.check()  # forgetting is no job for a damaged file
-            for config in configs:
-                dropped = state.forget(config.name, *known(config, state))
-                click.echo(f"{config.name}: forgot {dropped} removed articles")
-            for name in sorted(set(state.feeds()) - {c.name for c in configs}):
-                click.echo(f"{name}: feed file gone, forgot {state.forget_feed(name)} articles")
-    except LockHeld as error:
-        log.error("Error: %s", error)
-        sys.exit(EXIT_LOCKED)
-    except sqlite3.Error as exc:
-        problem = _database_error(exc, path, "nothing was forgotten; try again")
-        raise _fail(problem, _recover_command(feeds_dir, state_path)) from exc
-    except FeedsumError as error:
-        raise _fail(error, _recover_command(feeds_dir, state_path)) from error
+        try:
+            with BuildLock(path.with_name("lock")), State(path) as state:
+                state.check()  # forgetting is no job for a damaged file
+                for config in configs:
+                    dropped = state.forget(config.name, *known(config, state))
+                    click.echo(f"{config.name}: forgot {dropped} removed articles")
+                for name in sorted(set(state.feeds()) - {c.name for c in configs}):
+                    forgot = state.forget_feed(name)
+                    click.echo(f"{name}: feed file gone, forgot {forgot} articles")
+        except LockHeld as error:
+            log.error("Error: %s", error)
+            sys.exit(EXIT_LOCKED)
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
