@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -103,6 +104,24 @@ def test_a_missing_or_unreadable_file_is_a_config_error(
         load_feed(feed)
     assert info.value.key == "summary.stop_words_file"
     assert "stop.txt" in str(info.value)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "huge"])
+def test_a_file_that_is_no_word_list_is_refused_at_once(tmp_path: Path, kind: str) -> None:
+    # A FIFO would hang loading the feed file; /dev/zero, or a log named by
+    # mistake, would be read whole.
+    feed = _feed(tmp_path, "sv", {}, 'stop_words_file = "stop.txt"\n')
+    stop = feed.parent / "stop.txt"
+    if kind == "fifo":
+        os.mkfifo(stop)
+    elif kind == "device":
+        stop.symlink_to("/dev/zero")
+    else:
+        stop.write_bytes(b"word\n" * 300_000)
+    with pytest.raises(ConfigError) as info:
+        load_feed(feed)
+    assert info.value.key == "summary.stop_words_file"
+    assert ("not a regular file" if kind != "huge" else "over 1,000,000 bytes") in str(info.value)
 
 
 def test_summarize_takes_stop_words(tmp_path: Path) -> None:

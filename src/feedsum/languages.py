@@ -13,6 +13,8 @@ Imports nothing from feedsum and nothing heavy: the config checks names with it.
 
 from __future__ import annotations
 
+import errno
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,11 +91,22 @@ def is_tag(tag: str) -> bool:
     )  # fmt: skip
 
 
+#: A stop-word list is a few thousand words at most.
+MAX_STOP_WORDS_BYTES = 1_000_000
+
+
 def read_stop_words(path: Path) -> frozenset[str]:
     """The words of a stop-word file: one a line, UTF-8; blank lines and the
     spaces around a word are ignored, case is not (the summarizers lowercase).
 
-    Raises OSError when it cannot be read, UnicodeDecodeError when it is not UTF-8.
+    Raises OSError when it cannot be read (or is no regular file: a FIFO would
+    hang the feed file's loading, /dev/zero fill memory; or is over
+    MAX_STOP_WORDS_BYTES), UnicodeDecodeError when it is not UTF-8.
     """
+    st = path.stat()
+    if not stat.S_ISREG(st.st_mode):
+        raise OSError(errno.EINVAL, "not a regular file")
+    if st.st_size > MAX_STOP_WORDS_BYTES:
+        raise OSError(errno.EFBIG, f"over {MAX_STOP_WORDS_BYTES:,} bytes, not a word list")
     text = path.read_text(encoding="utf-8")
     return frozenset(word for line in text.splitlines() if (word := line.strip().lower()))
