@@ -453,7 +453,7 @@ def test_an_item_cannot_make_feedsum_read_an_internal_page(
          "sources[0].allow_private: got 1; use true or false"),
         ({"url": "https://x/f", "private": True},
          "sources[0].private: unknown key; use one of: kind, path, url, full_text, "
-         "allow_private"),
+         "allow_private, language"),
         ({"path": "a/*.md", "kind": "markdown", "allow_private": True},
          "sources[0].allow_private: unknown key; use one of: kind, path"),
     ],

@@ -156,9 +156,17 @@ ratio_option = click.option(
 
 
 def _language(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    """--language: a BCP 47 tag or a language name, to the name summaries use."""
-    from feedsum.languages import NEUTRAL, is_tag, resolve
+    """--language: a BCP 47 tag or a language name (or "auto", where the command
+    detects), to the name summaries use."""
+    from feedsum.languages import AUTO, NEUTRAL, is_tag, resolve
 
+    if value.lower() == AUTO:
+        if ctx.command.name == "summarize":
+            return AUTO
+        raise click.BadParameter(
+            "a dataset is scored in one language (its references are split in it): "
+            'give its tag, such as "en" or "de"'
+        )
     if not is_tag(value) and value.lower() != NEUTRAL:
         raise click.BadParameter(f'use a BCP 47 tag such as "de" or "pt-BR"; got {value!r}')
     name = resolve(value)
@@ -171,15 +179,21 @@ def _language(ctx: click.Context, param: click.Parameter, value: str) -> str:
     return name
 
 
-language_option = click.option(
-    "-l",
-    "--language",
-    default="en",
-    show_default=True,
-    callback=_language,
-    help="The text's language, a BCP 47 tag (de, pt-BR, sv) or a name (german): it picks "
-    "the sentence model, stemmer and stop words; see the README's table.",
-)
+def language_option(auto: bool) -> Callable[[_F], _F]:
+    """--language; `auto`: it may be "auto", detected per article."""
+    detected = ', or "auto" to detect each article\'s' if auto else ""
+    return click.option(
+        "-l",
+        "--language",
+        default="en",
+        show_default=True,
+        callback=_language,
+        help="The text's language, a BCP 47 tag (de, pt-BR, sv) or a name (german)"
+        f"{detected}: it picks the sentence model, stemmer and stop words; see the "
+        "README's table.",
+    )
+
+
 words_option = click.option(
     "-w",
     "--words",
@@ -723,7 +737,7 @@ def _algorithms_help() -> str:
 )
 @ratio_option
 @words_option
-@language_option
+@language_option(auto=True)
 @click.option(
     "--stop-words",
     "stop_words_file",
@@ -842,7 +856,7 @@ def _eval_sentences(ctx: click.Context, param: click.Parameter, value: str | Non
 )
 @ratio_option
 @words_option
-@language_option
+@language_option(auto=False)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def eval_command(
     dataset: Path,

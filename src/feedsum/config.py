@@ -19,7 +19,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from feedsum.errors import ConfigError
 from feedsum.filters import FIELDS, Filters, Rule, UnsupportedPattern, compile_pattern
-from feedsum.languages import LANGUAGES, NEUTRAL, is_tag, read_stop_words, resolve
+from feedsum.languages import (
+    AUTO,
+    LANGUAGES,
+    NEUTRAL,
+    is_tag,
+    read_stop_words,
+    resolve,
+    summary_language,
+)
 from feedsum.model import Length, SummarySettings
 from feedsum.safety import xml_text
 
@@ -73,6 +81,9 @@ class SourceConfig:
     follow_symlinks: bool = False
     #: A `path` source may match no file without a warning (exit 1 otherwise).
     allow_empty: bool = False
+    #: The language of this source's articles (a BCP 47 tag, or "auto" to detect
+    #: each one's); None: the feed's `language`.
+    language: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -217,19 +228,19 @@ def _summary(path: Path, data: Mapping[str, Any], feed_language: str = "en") -> 
         algorithm,
         "use one of: " + ", ".join(sorted(ALGORITHMS)),
     )
-    # Set here, it must be one feedsum has resources for (or "neutral"): the
-    # feed's own `language` falls back to the neutral path with a warning instead.
+    # Set here, it must be one feedsum has resources for (or "neutral", "auto"):
+    # the feed's own `language` falls back to the neutral path with a warning instead.
     names = ", ".join(language.name for language in LANGUAGES)
     given_language = table.get("language", str, "", what='"german" or "de"')
     if given_language:
         table.check(
             "language",
-            lambda tag: (is_tag(tag) and resolve(tag) != NEUTRAL) or tag.lower() == NEUTRAL,
+            lambda tag: (is_tag(tag) and resolve(tag) != NEUTRAL) or tag.lower() in (NEUTRAL, AUTO),
             given_language,
-            f'use a BCP 47 tag or one of: {names}, or "{NEUTRAL}"; or leave it out to use '
-            "the feed's language",
+            f'use a BCP 47 tag or one of: {names}, or "{NEUTRAL}" or "{AUTO}"; or leave it '
+            "out to use the feed's language",
         )
-    language = resolve(given_language or feed_language)
+    language = summary_language(given_language or feed_language)
     given = [k for k in ("sentences", "ratio", "words") if k in data]
     if len(given) > 1:
         raise table.error(given[1], f"both {given[0]} and {given[1]} are set", "keep one of them")
@@ -267,6 +278,22 @@ def _summary(path: Path, data: Mapping[str, Any], feed_language: str = "en") -> 
         max_sentences=ranked,
         extra_stop_words=extra,
     )
+
+
+def _language(table: _Table, default: str) -> str | None:
+    """A feed's or a source's `language`: a BCP 47 tag, or "auto"; `default` when
+    not given ("" gives None: a source's is the feed's)."""
+    if "language" not in table.data:
+        return default or None
+    language = table.get("language", str, what='"en", "pt-BR" or "auto"').strip()
+    table.check(
+        "language",
+        lambda tag: is_tag(tag) or tag.lower() == AUTO,
+        language,
+        f'use a BCP 47 tag such as "en", "de" or "pt-BR", or "{AUTO}" to detect each '
+        "article's language",
+    )
+    return AUTO if language.lower() == AUTO else language
 
 
 def _sources(table: _Table) -> tuple[SourceConfig, ...]:
@@ -307,9 +334,10 @@ def _sources(table: _Table) -> tuple[SourceConfig, ...]:
                 "full_text", lambda f: f in FULL_TEXT, full_text, 'use "auto", "always" or "never"'
             )
             allow_private = entry.get("allow_private", bool, False, what="true or false")
+        language = _language(entry, "")
         known = "kind, path, url, full_text, allow_private" if kind == "feed" else "kind, path"
         entry.reject_unknown(
-            known + (", follow_symlinks, allow_empty" if pattern is not None else "")
+            known + (", follow_symlinks, allow_empty" if pattern is not None else "") + ", language"
         )
         sources.append(
             SourceConfig(
@@ -320,6 +348,7 @@ def _sources(table: _Table) -> tuple[SourceConfig, ...]:
                 allow_private=allow_private,
                 follow_symlinks=follow_symlinks,
                 allow_empty=allow_empty,
+                language=language,
             )
         )
     return tuple(sources)
@@ -448,7 +477,7 @@ def parse_feed(path: Path, data: Mapping[str, Any]) -> FeedConfig:
         raise table.error(
             "timezone", f"unknown time zone {tz_name!r}", 'use an IANA name like "Europe/Paris"'
         ) from exc
-    language = table.get("language", str, "en", what='"en"')
+    language = _language(table, "en") or "en"
     summary = _summary(path, table.get("summary", dict, {}, what="a [summary] table"), language)
     output = _output(path, table.get("output", dict, {}, what="an [output] table"))
     config = FeedConfig(

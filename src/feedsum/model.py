@@ -137,6 +137,9 @@ class FeedItem:
     #: The article's own page on the site (the `html` format), as a URL; None for
     #: upstream items, which have their own. The entry links to it when `link` is None.
     page: str | None = None
+    #: The article's language (BCP 47) when its source names or detects one; None:
+    #: the feed's. Written on the entry where it differs from the feed's.
+    language: str | None = None
 
     @property
     def alternate(self) -> str | None:

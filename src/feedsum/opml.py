@@ -17,6 +17,7 @@ from pathlib import Path
 
 from feedsum.config import FeedConfig
 from feedsum.errors import FeedsumError
+from feedsum.languages import document_language
 from feedsum.safety import http_url, xml_text
 
 #: The format a reader subscribes to, in order of preference.
@@ -45,7 +46,7 @@ def render_opml(configs: Sequence[FeedConfig], title: str = "Feeds") -> bytes:
         fmt = next((f for f in SUBSCRIBE if f in config.formats), None)
         if fmt is None:
             continue  # an html-only feed has nothing to subscribe to
-        etree.SubElement(
+        outline = etree.SubElement(
             body,
             "outline",
             type="rss",
@@ -54,8 +55,9 @@ def render_opml(configs: Sequence[FeedConfig], title: str = "Feeds") -> bytes:
             description=config.description,
             xmlUrl=config.self_url(fmt),
             htmlUrl=config.link,
-            language=config.language,
         )
+        if (language := document_language(config.language)) is not None:
+            outline.set("language", language)  # none for "auto": the feed has none
     return bytes(etree.tostring(opml, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 

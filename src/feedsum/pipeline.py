@@ -32,7 +32,15 @@ from feedsum import __version__
 from feedsum.config import ITEM_KINDS, FeedConfig, SourceConfig
 from feedsum.errors import EmptiedFeed, OutputError, SourceError, os_problem
 from feedsum.filters import Filters
-from feedsum.languages import BY_NAME, NEUTRAL
+from feedsum.languages import (
+    AUTO,
+    BY_NAME,
+    NEUTRAL,
+    detect,
+    detect_article,
+    detector_version,
+    summary_language,
+)
 from feedsum.model import Article, FeedItem, SummarySettings
 from feedsum.reimport import Published, published_entries
 from feedsum.safety import SAFETY_RULES, http_url, safe_article
@@ -107,6 +115,8 @@ class _Task:
     kind: str = "textfile"
     #: The article, when the source has read it already; None: read the file `key`.
     article: Article | None = None
+    #: Its source's `language` (a BCP 47 tag or "auto"); None: the feed's.
+    language: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +138,8 @@ class _Outcome:
     error: tuple[str, str, int | None] | None = None
     #: What was left out of the article (a link that is not http(s), ...), a line each.
     warnings: tuple[str, ...] = ()
+    #: The article's language when it was summarized on the language-neutral path.
+    neutral: str | None = None
 
 
 def derive_title(first_sentence: str, limit: int = TITLE_MAX_CHARS) -> str:
@@ -167,17 +179,32 @@ def _version(package: str) -> str:
     return version(package)
 
 
-def settings_key(config: FeedConfig) -> str:
-    """What made a record's summary and filter verdict; a change redoes every article."""
-    key = f"{config.summary.key()};v{SUMMARIZER_VERSION}"
+def settings_key(config: FeedConfig, language: str | None = None) -> str:
+    """What made a record's summary and filter verdict; a change redoes every article.
+
+    `language` is the article's source's (a tag or "auto"), when it has its own.
+    """
+    summary = config.summary
+    if language is not None:
+        summary = replace(summary, language=summary_language(language))
+    key = f"{summary.key()};v{SUMMARIZER_VERSION}"
     # Languages whose stop words came later (stopwords-iso) name their list and its
     # version: their articles, summarized without stop words before (or with another
-    # release's list), are redone; others keep theirs.
-    known = BY_NAME.get(config.summary.language)
+    # release's list), are redone; others keep theirs. Detected languages may be
+    # any, and a new detector may detect another: both are named.
+    if summary.language == AUTO:
+        key += f";stop_words=stopwordsiso-{_version('stopwordsiso')};{detector_version()}"
+    known = BY_NAME.get(summary.language)
     if known and known.stop_words not in ("", "sumy"):
         key += f";stop_words={known.stop_words}-{_version(known.stop_words)}"
     filters = config.filters.key()
     return f"{key};{filters}" if filters else key
+
+
+def _settings_keys(config: FeedConfig) -> dict[str | None, str]:
+    """The settings key of each source `language` in the feed (None: the feed's)."""
+    languages = {None, *(source.language for source in config.sources)}
+    return {language: settings_key(config, language) for language in languages}
 
 
 def reader_key(config: FeedConfig) -> str:
@@ -201,6 +228,7 @@ def make_item(record: Record, entry: Entry) -> FeedItem:
         html=entry.html,
         source_title=entry.source_title,
         source_url=entry.source_url,
+        language=entry.language,
     )
 
 
@@ -251,6 +279,7 @@ def _process(context: _Context, task: _Task) -> _Outcome:
     except SourceError as error:
         return _Outcome(task.key, error=(error.origin, error.problem, error.line))
     digest = content_hash(article, paragraphs)
+    tag, language = _language(context, task.language, article.title, paragraphs)
     found = _Outcome(
         task.key,
         entry_id=article.id,
@@ -263,14 +292,15 @@ def _process(context: _Context, task: _Task) -> _Outcome:
     )
     if digest == task.known_hash:
         return found
+    settings = replace(context.settings, language=language)
     excluded = not context.filters.keeps(article, paragraphs)
     if excluded:
         # Kept out: remembered (so it is not read again) but never summarized.
-        split = [split_sentences(paragraphs[0], context.settings.language)]
+        split = [split_sentences(paragraphs[0], language)]
         sentences: tuple[str, ...] = ()
     else:
-        split = split_paragraphs(paragraphs, context.settings.language)
-        sentences = summarize_split(split, context.settings, article.title).sentences
+        split = split_paragraphs(paragraphs, language)
+        sentences = summarize_split(split, settings, article.title).sentences
     entry = Entry(
         title=article.title or derive_title(split[0][0]),
         link=article.link,
@@ -281,8 +311,25 @@ def _process(context: _Context, task: _Task) -> _Outcome:
         html=article.html,
         source_title=article.source_title,
         source_url=article.source_url,
+        language=tag,
     )
-    return replace(found, entry=entry.encode(), excluded=excluded)
+    neutral = (tag or "") if language == NEUTRAL and not excluded else None
+    return replace(found, entry=entry.encode(), excluded=excluded, neutral=neutral)
+
+
+def _language(
+    context: _Context, given: str | None, title: str | None, paragraphs: Sequence[str]
+) -> tuple[str | None, str]:
+    """An article's language tag (None: the feed's) and the name it is summarized with.
+
+    `given` is its source's `language`; "auto", here or the feed's, detects it
+    from the title and the opening paragraphs.
+    """
+    if given is None and context.settings.language != AUTO:
+        return None, context.settings.language
+    if given is None or given == AUTO:
+        given = detect_article(title, paragraphs)
+    return given, summary_language(given)
 
 
 def _run(
@@ -298,9 +345,11 @@ def _run(
 
     from feedsum import workers
 
-    # Load sumy and nltk before the fork: workers inherit them instead of each
-    # importing them again.
+    # Load sumy and nltk (and the detector, if any source detects) before the
+    # fork: workers inherit them instead of each importing them again.
     prepare(context.settings)
+    if any(task.language == AUTO for task in tasks):
+        detect("Ready.")
     mp = workers.pool_context()
     stop = mp.Event()
     pool = ProcessPoolExecutor(
@@ -377,6 +426,7 @@ def _feed_settings(config: FeedConfig) -> bytes:
         config.author, config.language, config.formats, config.full_content, config.name,
         config.max_items, str(config.output_dir), reader_key(config), settings_key(config),
         config.filters.max_age_days, str(config.templates),
+        tuple(source.language for source in config.sources),
     )  # fmt: skip
     if "html" in config.formats:
         from feedsum.writers.html import templates_digest
@@ -658,13 +708,13 @@ def _build(
     # --force redoes the work, not the history: first-seen and change times stay.
     remembered = state.records(config.name)
     remembered.update((key, record) for key, (record, _) in restored.items())
-    summary_key, reader = settings_key(config), reader_key(config)
+    summary_keys, reader = _settings_keys(config), reader_key(config)
     kept: list[Record] = []  # unchanged, entry in state
     tasks: list[_Task] = []
     stored: list[str] = []  # remembered items to process again from their stored entry
     for key, unit in units.items():
         old = remembered.get(key)
-        current = old is not None and old.settings == summary_key and not force
+        current = old is not None and old.settings == summary_keys[unit.language] and not force
         if old and current and (old.stamp, old.reader) == (unit.stamp, reader):
             kept.append(old)
             continue
@@ -673,7 +723,7 @@ def _build(
                 continue  # never stored (its first processing failed): the next fetch has it
             stored.append(key)
         known = old.content_hash if old and current else None
-        tasks.append(_Task(key, known, unit.kind, unit.article))
+        tasks.append(_Task(key, known, unit.kind, unit.article, unit.language))
     if stored:
         entries = state.entries(config.name, stored)
         entries.update((key, restored[key][1]) for key in stored if key in restored)
@@ -779,11 +829,13 @@ def _build(
         state.put_failures(config.name, places, now)
         state.finish(config.name, build, found.sources)
     warnings = [*found.warnings, *done.warnings]
-    if done.summarized and config.summary.language == NEUTRAL:
+    if done.neutral:
         # Once per feed and build, and only when it summarized: never silently.
+        tags = sorted({tag or config.language for tag in done.neutral})
         warnings.append(
-            f"language {config.language!r}: no sentence model, stemmer or stop words for it; "
-            f"{done.summarized} article(s) summarized on the language-neutral path "
+            f"language {', '.join(map(repr, tags))}: no sentence model, stemmer or stop "
+            "words for it; "
+            f"{sum(done.neutral.values())} article(s) summarized on the language-neutral path "
             "(sentences end at . ! ? \u3002 \uff01 \uff1f; no stemming, no stop words)"
         )
     if pages.over_budget:  # (pages backing off were reported when they failed)
@@ -874,6 +926,8 @@ class _Done:
     new: int = 0
     changed: int = 0
     summarized: int = 0
+    #: Articles summarized on the language-neutral path, by language tag.
+    neutral: dict[str, int] = field(default_factory=dict)
 
 
 def _store(
@@ -887,7 +941,7 @@ def _store(
 ) -> _Done:
     """Each outcome as a record, stored as it comes (inside the build's transaction).
     A new record of an entry the feed has `published` keeps the dates it showed."""
-    summary_key, reader = settings_key(config), reader_key(config)
+    summary_keys, reader = _settings_keys(config), reader_key(config)
     done = _Done()
     for outcome in outcomes:
         if outcome.error:
@@ -895,7 +949,8 @@ def _store(
             continue
         done.warnings.extend(outcome.warnings)
         old = remembered.get(outcome.key)
-        stamp = units[outcome.key].stamp
+        unit = units[outcome.key]
+        stamp = unit.stamp
         if outcome.entry is None:
             assert old is not None  # a known hash comes from a record
             # Read again, same content: a new stamp only.
@@ -913,7 +968,7 @@ def _store(
                 key=outcome.key,
                 entry_id=outcome.entry_id,
                 content_hash=outcome.digest,
-                settings=summary_key,
+                settings=summary_keys[unit.language],
                 stamp=stamp,
                 reader=reader,
                 first_seen=first_seen,
@@ -924,6 +979,8 @@ def _store(
                 excluded=outcome.excluded,
             )
             done.summarized += 1
+            if outcome.neutral is not None:
+                done.neutral[outcome.neutral] = done.neutral.get(outcome.neutral, 0) + 1
             # explain's words: an article kept out by the filter is not summarized.
             done_as = "excluded by the filter" if outcome.excluded else "summarized"
             log.debug("%s: %s %s", config.name, done_as, outcome.origin)
@@ -985,8 +1042,15 @@ def _restore(
         key = f"{ref}#{item.id}"
         if ref is None or key in remembered:
             continue
+        source = refs[ref]
         unit = found.units.get(key) or Unit(
-            RESTORED_STAMP, "feed", None, ref, refs[ref].full_text, refs[ref].allow_private
+            RESTORED_STAMP,
+            "feed",
+            None,
+            ref,
+            source.full_text,
+            source.allow_private,
+            source.language,
         )
         found.units[key] = unit
         first_seen, changed = item.dates(now)
@@ -994,7 +1058,7 @@ def _restore(
             key=key,
             entry_id=item.id,
             content_hash="",
-            settings=settings_key(config),
+            settings=settings_key(config, unit.language),
             stamp=unit.stamp,
             reader=reader_key(config),
             first_seen=first_seen,

@@ -108,5 +108,7 @@ def _entry(element: Any, site: str) -> Published | None:
             html=html,
             source_title=text(f"{_ATOM}source/{_ATOM}title"),
             source_url=text(f"{_ATOM}source/{_ATOM}id"),
+            # Written where it differs from the feed's: restored, it stays so.
+            language=element.get("{http://www.w3.org/XML/1998/namespace}lang"),
         ),
     )

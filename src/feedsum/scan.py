@@ -55,6 +55,8 @@ class Unit:
     full_text: str = "never"
     #: The source's allow_private: an item's page may be on a non-public address.
     allow_private: bool = False
+    #: The source's `language` (a BCP 47 tag or "auto"); None: the feed's.
+    language: str | None = None
 
 
 @dataclass(slots=True)
@@ -87,6 +89,7 @@ class Scan:
                     ref,
                     source.full_text,
                     source.allow_private,
+                    source.language,
                 ),
             )
         offered = {item.key: item.stamp for item in items}
@@ -109,7 +112,15 @@ class Scan:
         for key, item_stamp in (old.items if old else {}).items():
             self.units.setdefault(
                 key,
-                Unit(item_stamp, source.kind, None, ref, source.full_text, source.allow_private),
+                Unit(
+                    item_stamp,
+                    source.kind,
+                    None,
+                    ref,
+                    source.full_text,
+                    source.allow_private,
+                    source.language,
+                ),
             )
 
 
@@ -237,7 +248,8 @@ def scan_files(config: FeedConfig) -> tuple[dict[str, Unit], list[SourceError]]:
         for match in found:
             if match.key not in units:
                 st = match.stat
-                units[match.key] = Unit(f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}", source.kind)
+                stamp = f"{st.st_size}:{st.st_mtime_ns}:{st.st_ino}"
+                units[match.key] = Unit(stamp, source.kind, language=source.language)
     return units, errors
 
 

@@ -150,6 +150,8 @@ class Entry:
     html: str | None = None
     source_title: str | None = None
     source_url: str | None = None
+    #: The article's language (BCP 47), when its source named or detected one.
+    language: str | None = None
 
     def encode(self) -> Encoded:
         """The entry as its two JSON columns: made where the entry is (a worker), so
@@ -169,6 +171,7 @@ class Entry:
             "html": self.html,
             "source_title": self.source_title,
             "source_url": self.source_url,
+            "language": self.language,
         }
         data.update((k, v) for k, v in extras.items() if v)
         return json.dumps(data, ensure_ascii=False)
@@ -187,6 +190,7 @@ class Entry:
             html=data.get("html"),
             source_title=data.get("source_title"),
             source_url=data.get("source_url"),
+            language=data.get("language"),
         )
 
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 import importlib
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from typing import Any
 
-from feedsum.languages import BY_NAME
+from feedsum.languages import AUTO, BY_NAME, detect, detect_article, summary_language
 from feedsum.model import Summary, SummarySettings
 from feedsum.text import Tokenizer, one_blas_thread, split_sentences, words_of
 
@@ -177,7 +177,13 @@ def document(
 
 
 def prepare(settings: SummarySettings) -> None:
-    """Import and build what `summarize` needs for `settings` (before forking workers)."""
+    """Import and build what `summarize` needs for `settings` (before forking workers).
+
+    With AUTO, the detector and English: other languages load where first met.
+    """
+    if settings.language == AUTO:
+        detect("Ready.")
+        settings = replace(settings, language="english")
     split_sentences("Ready.", settings.language)
     if ALGORITHMS[settings.algorithm].build is not None:
         _summarizer(settings.algorithm, settings.language, settings.extra_stop_words)
@@ -206,8 +212,12 @@ def summarize(
 ) -> Summary:
     """Select sentences of the article (cleaned paragraphs), returned in article order.
 
-    An article that fits the length whole is its own summary.
+    An article that fits the length whole is its own summary. With AUTO, the
+    language is the one `detect` finds in the title and opening paragraphs.
     """
+    if settings.language == AUTO:
+        found = detect_article(title, paragraphs)
+        settings = replace(settings, language=summary_language(found))
     return summarize_split(split_paragraphs(paragraphs, settings.language), settings, title)
 
 

@@ -26,6 +26,7 @@ from lxml import etree
 
 from feedsum import PROJECT_URL, __version__
 from feedsum.config import FeedConfig
+from feedsum.languages import document_language, own_language
 from feedsum.model import FeedItem
 
 GENERATOR_URI = PROJECT_URL
@@ -84,6 +85,23 @@ class _AtomSource:
         return item
 
 
+class _AtomLanguage:
+    """A feedgen entry extension setting the entry's `xml:lang` (feedgen sets it
+    on the feed only): an entry in another language than its feed says so."""
+
+    language = ""
+
+    def extend_ns(self) -> dict[str, str]:
+        return {}
+
+    def extend_atom(self, entry: Any) -> Any:
+        entry.set("{http://www.w3.org/XML/1998/namespace}lang", self.language)
+        return entry
+
+    def extend_rss(self, item: Any) -> Any:
+        return item
+
+
 def render(config: FeedConfig, items: Sequence[FeedItem], fmt: str) -> bytes:
     """The feed document in `fmt` (one of RENDERERS) for items given newest first."""
     return RENDERERS[fmt](config, items)
@@ -129,7 +147,8 @@ def _render(config: FeedConfig, items: Sequence[FeedItem], fmt: str) -> bytes:
     fg.title(config.title)
     fg.description(config.description)
     fg.author({"name": config.author})
-    fg.language(config.language)
+    if (language := document_language(config.language)) is not None:
+        fg.language(language)
     # feedgen takes RSS's channel <link> from the last link set: the site.
     fg.link(href=config.self_url(fmt), rel="self")
     fg.link(href=config.link, rel="alternate")
@@ -171,6 +190,9 @@ def _render(config: FeedConfig, items: Sequence[FeedItem], fmt: str) -> bytes:
                     "title": title,
                     "updated": item.updated.isoformat(),
                 }
+        if not rss and (language := own_language(item.language, config.language)):
+            entry.register_extension("feedsum_language", _AtomLanguage, atom=True, rss=False)
+            entry.feedsum_language.language = language
         entry.published(item.published)
         entry.updated(item.updated)
     if fmt == "atom":

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from feedsum import __version__
 from feedsum.config import FeedConfig
 from feedsum.errors import ConfigError
+from feedsum.languages import document_language, own_language
 from feedsum.model import FeedItem
 from feedsum.writers.site import relative_page
 
@@ -140,6 +141,8 @@ def _entry(config: FeedConfig, item: FeedItem, prefix: str) -> dict[str, Any]:
         "source": item.source_title or (item.source_url and "source"),
         "source_url": item.source_url,
         "summary": item.summary,
+        # Set where it differs from the feed's: the page's `lang` covers the rest.
+        "lang": own_language(item.language, config.language),
         # Sanitized at the safety boundary (nh3) or escaped by to_html: markup to keep.
         "content": Markup(item.html or to_html(item.paragraphs)),
     }
@@ -154,13 +157,19 @@ def _feed(config: FeedConfig) -> dict[str, Any]:
     }
 
 
+def page_language(feed_language: str) -> str:
+    """A page's `lang`: the feed's, or "mul" (BCP 47: several) when each entry
+    has its own (`language = "auto"`)."""
+    return document_language(feed_language) or "mul"
+
+
 def render_feed_page(config: FeedConfig, items: Sequence[FeedItem]) -> bytes:
     """`<name>.html`: the feed's entries, newest first as given."""
     return _render(
         config,
         "feed.html",
         {
-            "lang": config.language,
+            "lang": page_language(config.language),
             "feed": _feed(config),
             "alternates": alternates(config),
             "entries": [_entry(config, item, "") for item in items],
@@ -181,7 +190,7 @@ def render_article_pages(config: FeedConfig, items: Sequence[FeedItem]) -> dict[
             config,
             "article.html",
             {
-                "lang": config.language,
+                "lang": item.language or page_language(config.language),
                 "feed": _feed(config),
                 "feed_page": f"{up}{config.name}.html",
                 "alternates": alternates(config, up),
@@ -193,7 +202,7 @@ def render_article_pages(config: FeedConfig, items: Sequence[FeedItem]) -> dict[
 
 def render_index(configs: Sequence[FeedConfig], title: str = "Feeds") -> bytes:
     """`index.html`: every feed of one output folder, with a link to each format."""
-    languages = {config.language for config in configs}
+    languages = {page_language(config.language) for config in configs}
     feeds = [
         {
             **_feed(config),

@@ -13,6 +13,7 @@ from typing import Any
 
 from feedsum import PROJECT_URL
 from feedsum.config import FeedConfig
+from feedsum.languages import document_language, own_language
 from feedsum.model import FeedItem
 
 VERSION = "https://jsonfeed.org/version/1.1"
@@ -31,10 +32,11 @@ def render_json(config: FeedConfig, items: Sequence[FeedItem]) -> bytes:
         "home_page_url": config.link,
         "feed_url": config.self_url("json"),
         "description": config.description,
-        "language": config.language,
-        "authors": [{"name": config.author}],
-        "items": [],
     }
+    if (language := document_language(config.language)) is not None:
+        feed["language"] = language
+    feed["authors"] = [{"name": config.author}]
+    feed["items"] = []
     for item in items:
         entry: dict[str, Any] = {"id": item.id}
         if item.alternate:
@@ -56,6 +58,8 @@ def render_json(config: FeedConfig, items: Sequence[FeedItem]) -> bytes:
             entry["tags"] = list(item.tags)
         if item.author:
             entry["authors"] = [{"name": item.author}]
+        if language := own_language(item.language, config.language):
+            entry["language"] = language
         if item.source_url:
             # Attribution, as Atom's <source> and RSS's <source url> carry it; an
             # extension object, which readers that do not know it ignore.
