@@ -25,11 +25,13 @@ import algorithms
 import corpus
 import cron
 import feedwrite
+import languages
 
 RESULTS = Path(__file__).resolve().parent / "results"
 Section = tuple[str, Callable[[dict[str, Any]], str], Callable[[dict[str, Any]], list[str]]]
 SECTIONS: tuple[Section, ...] = (
     ("algorithms", algorithms.report, algorithms.missed),
+    ("languages", languages.report, languages.missed),
     ("feed_writing", feedwrite.report, feedwrite.missed),
     ("cron", cron.report, cron.missed),
 )  # printed in this order
@@ -51,6 +53,7 @@ def main() -> int:
         figures["cron"] = cron.measure(feeds, work, args.articles)
         name, items = algorithms.load(work)
         figures["algorithms"] = algorithms.measure(name, items, work)
+        figures["languages"] = languages.measure()
         articles = [(item.paragraphs, item.title) for item in items]
         figures["feed_writing"] = feedwrite.measure(work, articles)
     finally:
