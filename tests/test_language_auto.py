@@ -57,6 +57,15 @@ def test_detection_is_the_same_every_time_and_reads_only_the_opening() -> None:
     assert detect(german + " The rest of this is English." * 200) == "de"
 
 
+def test_the_detector_loads_and_detects_with_no_network() -> None:
+    from feedsum import languages
+    from tests.loopback_only import guarded
+
+    languages._detector.cache_clear()  # a new detector: its model loads in the block
+    with guarded():  # any name look-up or connection beyond 127.0.0.1 fails here
+        assert detect(" ".join(SAMPLES["sv"][0])) == "sv"
+
+
 def _feed(tmp_path: Path, head: str, sources: str, articles: dict[str, str]) -> Path:
     feeds = tmp_path / "feeds"
     feeds.mkdir(exist_ok=True)
