@@ -23,7 +23,7 @@ title = {title}
 # from (default: link).
 link = {link}
 # base_url = "https://example.org/feeds/"
-language = "en"
+language = "en"                       # a BCP 47 tag, or "auto": each article's own
 timezone = "UTC"                      # an article's date alone is midnight here
 # Part of every entry id: readers recognise entries by it. Never change it.
 tag_date = {today}
