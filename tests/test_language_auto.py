@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import feedparser
+import jsonschema
 import pytest
 from click.testing import CliRunner
 from lxml import etree, html
@@ -130,6 +131,8 @@ def test_a_mixed_language_folder_builds_one_feed_each_entry_in_its_own_language(
     feed = json.loads((tmp_path / "public" / "test.json").read_text(encoding="utf-8"))
     assert "language" not in feed
     assert sorted(item["language"] for item in feed["items"]) == sorted([*MIXED, "en"])
+    schema = json.loads((Path(__file__).parent / "data/jsonfeed-1.1.schema.json").read_text())
+    jsonschema.validate(feed, schema)
 
     page = html.fromstring((tmp_path / "public" / "test.html").read_bytes())
     assert page.get("lang") == "mul"
