@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -30,6 +30,7 @@ from feedsum import __version__
 from feedsum.config import MAX_SENTENCES, MAX_WORDS, MIN_WORDS, FeedConfig, find_feeds, load_feed
 from feedsum.errors import (
     BuildStopped,
+    ClusterError,
     ConfigError,
     FeedsumError,
     OutputError,
@@ -44,6 +45,9 @@ from feedsum.pipeline import default_jobs, known, publish_index
 from feedsum.state import State, is_damage
 from feedsum.summarize import ALGORITHMS, DEFAULT_ALGORITHM, summarize
 from feedsum.text import clean
+
+if TYPE_CHECKING:
+    from feedsum.executors import Executor
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_DAMAGED, EXIT_LOCKED = 0, 1, 2, 65, 75
 # Builds shorter than this never show a progress bar.
@@ -81,7 +85,7 @@ class _DamagedFailure(click.ClickException):
 def _fail(error: FeedsumError, recover: str = "feedsum recover") -> click.ClickException:
     """`error` as click shows it: one line on stderr, and the exit code of its kind.
     `recover` is the command that finds the same state file, for a damaged one."""
-    if isinstance(error, ConfigError):
+    if isinstance(error, ConfigError | ClusterError):
         return _ConfigFailure(str(error))
     if isinstance(error, StateDamaged):
         return _DamagedFailure(str(StateDamaged(error.path, error.reason, recover)))
@@ -267,6 +271,24 @@ def cli() -> None:
     default=None,
     help="Processes summarizing new articles.  [default: number of CPUs]",
 )
+@click.option(
+    "--cluster",
+    metavar="ADDRESS",
+    envvar="FEEDSUM_CLUSTER",
+    default=None,
+    help="Summarize new articles on this Dask scheduler (tcp://host:8786), or on local:N "
+    "worker processes, instead of --jobs; also from FEEDSUM_CLUSTER. Needs the extra "
+    "feedsum[cluster]; see docs/scale.md.",
+)
+@click.option(
+    "--cluster-timeout",
+    "cluster_timeout_s",
+    type=click.FloatRange(0, min_open=True),
+    default=10.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long to wait for the --cluster scheduler (and a worker) before exit 2.",
+)
 @click.option("--force", is_flag=True, help="Re-read and re-summarize every article.")
 @click.option(
     "--wait",
@@ -286,6 +308,8 @@ def build(
     feeds_dir: Path,
     state_path: Path | None,
     jobs: int | None,
+    cluster: str | None,
+    cluster_timeout_s: float,
     force: bool,
     wait_s: float,
     verbose: int,
@@ -303,6 +327,7 @@ def build(
       feedsum build                      # every feeds/*.toml
       feedsum build example              # just feeds/example.toml
       feedsum build --quiet --wait 60    # from cron
+      feedsum build --cluster tcp://10.0.0.5:8786    # summarize on a Dask cluster
     """
     if quiet and verbose:
         raise click.UsageError("--quiet and --verbose ask for opposite things; give one of them")
@@ -324,8 +349,11 @@ def build(
                 _stopped_by_signals(),
                 BuildLock(state_path.with_name("lock"), wait_s),
                 State(state_path) as state,
+                _executor(cluster, cluster_timeout_s) as executor,
             ):
-                failed = sum(_build_one(config, state, force, jobs, debug) for config in configs)
+                failed = sum(
+                    _build_one(config, state, force, jobs, debug, executor) for config in configs
+                )
                 failed += _publish_index(feeds_dir, configs)
                 _backup(state)
     except BuildStopped as stop:
@@ -344,6 +372,18 @@ def build(
         sys.exit(EXIT_USAGE)
     if failed:
         sys.exit(EXIT_FAILED)
+
+
+@contextmanager
+def _executor(cluster: str | None, timeout_s: float) -> Iterator[Executor | None]:
+    """The Dask cluster at `cluster` (connected when a feed first needs it), or None."""
+    if not cluster:
+        yield None
+        return
+    from feedsum.cluster import DaskExecutor  # dask itself loads only on connecting
+
+    with DaskExecutor(cluster, timeout_s) as executor:
+        yield executor
 
 
 def _backup(state: State) -> None:
@@ -379,7 +419,12 @@ def _publish_index(feeds_dir: Path, built: list[FeedConfig]) -> int:
 
 
 def _build_one(
-    config: FeedConfig, state: State, force: bool, jobs: int | None, debug: bool = False
+    config: FeedConfig,
+    state: State,
+    force: bool,
+    jobs: int | None,
+    debug: bool = False,
+    executor: Executor | None = None,
 ) -> int:
     """Build one feed and report it on stderr; the number of failures."""
     started = time.perf_counter()
@@ -391,12 +436,13 @@ def _build_one(
             force=force,
             jobs=jobs or default_jobs(),
             progress=_progress_bar(config.name),
+            executor=executor,
         )
     except OutputError as error:
         log.error("Error: %s", error)
         return 1
-    except sqlite3.Error:
-        raise  # the state database itself: no feed can be built (see `build`)
+    except (sqlite3.Error, ClusterError):
+        raise  # the state database or the cluster: no feed can be built (see `build`)
     except Exception as exc:
         # Whatever else goes wrong in one feed (a bug, a library's surprise) is that
         # feed's failure: its transaction has rolled back, its outputs are as they
