@@ -860,6 +860,154 @@ def summarize_command(
             click.echo(f"# {readable.origin}\n" + "\n".join(summary.sentences) + "\n")
 
 
+@cli.command("archive", epilog=EXIT_CODES_HELP)
+@click.argument(
+    "source", metavar="IN", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.argument("out", metavar="OUT", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "-a",
+    "--algorithm",
+    type=click.Choice(sorted(ALGORITHMS)),
+    default=DEFAULT_ALGORITHM,
+    show_default=True,
+    help="Summarizer to use.",
+)
+@click.option(
+    "-n",
+    "--sentences",
+    type=click.IntRange(1, MAX_SENTENCES),
+    default=None,
+    help="Sentences to keep [3].",
+)
+@ratio_option
+@words_option
+@language_option
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1),
+    default=None,
+    help="Processes summarizing on this machine.  [default: number of CPUs]",
+)
+@click.option(
+    "--cluster",
+    metavar="ADDRESS",
+    default=None,
+    help="Summarize on this Dask scheduler (tcp://host:8786), or on local:N worker "
+    "processes, instead of --jobs; see docs/scale.md.",
+)
+@click.option(
+    "--cluster-timeout",
+    "cluster_timeout_s",
+    type=click.FloatRange(0, min_open=True),
+    default=10.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long to wait for the --cluster scheduler (and a worker) before exit 2.",
+)
+@click.option(
+    "--partition-rows",
+    type=click.IntRange(1),
+    default=10_000,
+    show_default=True,
+    help="Lines (rows) of IN per output partition: the most the driver holds at once.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing unless something fails.")
+def archive_command(
+    source: Path,
+    out: Path,
+    algorithm: str,
+    sentences: int | None,
+    ratio: float | None,
+    words: int | None,
+    language: str,
+    jobs: int | None,
+    cluster: str | None,
+    cluster_timeout_s: float,
+    partition_rows: int,
+    quiet: bool,
+) -> None:
+    """Summarize a corpus into Parquet: IN is JSON Lines (.jsonl, .jsonl.gz) or
+    Parquet with `id` and `text` (and optionally `title`, `date`, `language`);
+    OUT is a folder of part-NNNNN.parquet files with id, summary, sentences (the
+    indices of the chosen sentences), algorithm and summarizer_version.
+
+    Each summary is the one `feedsum summarize` prints for the article. Memory
+    stays flat whatever the corpus size, and a rerun skips the partitions
+    already written (resumable). A bad line is named with its line number; the
+    rest is still summarized. Needs the extra feedsum[cluster] (pyarrow).
+
+    \b
+    Examples:
+      feedsum archive corpus.jsonl.gz summaries/
+      feedsum archive corpus.parquet summaries/ --cluster tcp://10.0.0.5:8786
+    """
+    from feedsum.archive import archive
+    from feedsum.cluster import require
+
+    length = _length(sentences, ratio, words)
+    settings = SummarySettings(algorithm=algorithm, length=length, language=language)
+    try:
+        require("pyarrow", address=cluster or "")  # Parquet, even without a cluster
+        with (
+            _archive_executor(settings, jobs, cluster, cluster_timeout_s) as executor,
+            _archive_progress(source.name, quiet) as tick,
+        ):
+            report = archive(
+                source, out, settings, executor, partition_rows=partition_rows, tick=tick
+            )
+    except OSError as exc:
+        raise click.ClickException(f"{exc.filename or source}: {exc.strerror or exc}") from exc
+    except FeedsumError as error:
+        raise _fail(error) from error
+    for failure in report.failures:
+        click.echo(f"Error: {failure}", err=True)
+    if not quiet:
+        click.echo(
+            f"{out}: {report.partitions} partitions, {report.written} written, "
+            f"{report.skipped} already there (skipped); {report.articles} articles "
+            f"summarized, {len(report.failures)} failed",
+            err=True,
+        )
+    if report.failures:
+        sys.exit(EXIT_FAILED)
+
+
+@contextmanager
+def _archive_executor(
+    settings: SummarySettings, jobs: int | None, cluster: str | None, timeout_s: float
+) -> Iterator[Executor]:
+    """Where `archive` summarizes: the cluster, else --jobs local processes."""
+    from feedsum.executors import PoolExecutor, SerialExecutor
+    from feedsum.summarize import prepare
+
+    if cluster:
+        with _executor(cluster, timeout_s) as executor:
+            assert executor is not None
+            yield executor
+        return
+    jobs = jobs or default_jobs()
+    yield SerialExecutor() if jobs == 1 else PoolExecutor(jobs, lambda: prepare(settings))
+
+
+@contextmanager
+def _archive_progress(name: str, quiet: bool) -> Iterator[Callable[[int], None]]:
+    """tqdm on stderr when it is a terminal: lines of IN done."""
+    if quiet or not sys.stderr.isatty():
+        yield lambda n: None
+        return
+    from tqdm import tqdm
+
+    tqdm.monitor_interval = 0  # --jobs forks: no thread may hold a lock then
+    with tqdm(desc=name, unit="article", delay=PROGRESS_DELAY_S, leave=False) as bar:
+
+        def tick(n: int) -> None:
+            bar.update(n)
+
+        yield tick
+
+
 def _eval_sentences(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
     """--sentences for eval: a whole number, or `ref` for the reference's own length."""
     if value is None or value == "ref":

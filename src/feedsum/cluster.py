@@ -43,7 +43,7 @@ def require(*modules: str, address: str = "") -> None:
     missing = [m for m in modules if importlib.util.find_spec(m) is None]
     if missing:
         raise ClusterError(
-            address or "(none)",
+            address,
             f"{', '.join(missing)} not installed (the optional cluster extra)",
             f"install it with `{EXTRA}`",
         )

@@ -100,7 +100,7 @@ class ClusterError(FeedsumError):
     feed's fault: the build stops there (exit 2), its feed rolled back."""
 
     def __init__(self, address: str, problem: str, fix: str) -> None:
-        super().__init__(f"cluster {address}: {problem}; {fix}")
+        super().__init__(f"{f'cluster {address}: ' if address else ''}{problem}; {fix}")
         self.address = address
 
 
