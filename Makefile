@@ -4,13 +4,13 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint fuzz bench eval fit check-browser clean
+.PHONY: run test lint fuzz bench bench-scale eval fit check-browser clean
 
 # pip shows its progress: the first install takes minutes.
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	@echo "Installing feedsum and its dependencies into $(VENV) (the first time: a few minutes)"
-	$(PY) -m pip install --disable-pip-version-check --progress-bar on -e '.[dev]'
+	$(PY) -m pip install --disable-pip-version-check --progress-bar on -e '.[dev,cluster]'
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -40,6 +40,11 @@ check-browser: $(STAMP)
 # Performance figures (minutes, not a test): ratios to floors measured in the same run.
 bench: $(STAMP)
 	$(PY) bench/run.py
+
+# Scale-out figures (minutes, not a test): `archive` of 100,000 synthetic articles
+# on a LocalCluster of 2 workers against --jobs 2, peak RSS at 10k and 100k.
+bench-scale: $(STAMP)
+	$(PY) bench/scale.py
 
 # Summary quality: out-of-fold on the training sets, then the dev (report) sets;
 # rewrites docs/quality.md.

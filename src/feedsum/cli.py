@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -30,6 +30,7 @@ from feedsum import __version__
 from feedsum.config import MAX_SENTENCES, MAX_WORDS, MIN_WORDS, FeedConfig, find_feeds, load_feed
 from feedsum.errors import (
     BuildStopped,
+    ClusterError,
     ConfigError,
     FeedsumError,
     OutputError,
@@ -44,6 +45,9 @@ from feedsum.pipeline import default_jobs, known, publish_index
 from feedsum.state import State, is_damage
 from feedsum.summarize import ALGORITHMS, DEFAULT_ALGORITHM, summarize
 from feedsum.text import clean
+
+if TYPE_CHECKING:
+    from feedsum.executors import Executor
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_DAMAGED, EXIT_LOCKED = 0, 1, 2, 65, 75
 # Builds shorter than this never show a progress bar.
@@ -81,7 +85,7 @@ class _DamagedFailure(click.ClickException):
 def _fail(error: FeedsumError, recover: str = "feedsum recover") -> click.ClickException:
     """`error` as click shows it: one line on stderr, and the exit code of its kind.
     `recover` is the command that finds the same state file, for a damaged one."""
-    if isinstance(error, ConfigError):
+    if isinstance(error, ConfigError | ClusterError):
         return _ConfigFailure(str(error))
     if isinstance(error, StateDamaged):
         return _DamagedFailure(str(StateDamaged(error.path, error.reason, recover)))
@@ -281,6 +285,24 @@ def cli() -> None:
     default=None,
     help="Processes summarizing new articles.  [default: number of CPUs]",
 )
+@click.option(
+    "--cluster",
+    metavar="ADDRESS",
+    envvar="FEEDSUM_CLUSTER",
+    default=None,
+    help="Summarize new articles on this Dask scheduler (tcp://host:8786), or on local:N "
+    "worker processes, instead of --jobs; also from FEEDSUM_CLUSTER. Needs the extra "
+    "feedsum[cluster]; see docs/scale.md.",
+)
+@click.option(
+    "--cluster-timeout",
+    "cluster_timeout_s",
+    type=click.FloatRange(0, min_open=True),
+    default=10.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long to wait for the --cluster scheduler (and a worker) before exit 2.",
+)
 @click.option("--force", is_flag=True, help="Re-read and re-summarize every article.")
 @click.option(
     "--wait",
@@ -300,6 +322,8 @@ def build(
     feeds_dir: Path,
     state_path: Path | None,
     jobs: int | None,
+    cluster: str | None,
+    cluster_timeout_s: float,
     force: bool,
     wait_s: float,
     verbose: int,
@@ -317,6 +341,7 @@ def build(
       feedsum build                      # every feeds/*.toml
       feedsum build example              # just feeds/example.toml
       feedsum build --quiet --wait 60    # from cron
+      feedsum build --cluster tcp://10.0.0.5:8786    # summarize on a Dask cluster
     """
     if quiet and verbose:
         raise click.UsageError("--quiet and --verbose ask for opposite things; give one of them")
@@ -338,8 +363,11 @@ def build(
                 _stopped_by_signals(),
                 BuildLock(state_path.with_name("lock"), wait_s),
                 State(state_path) as state,
+                _executor(cluster, cluster_timeout_s) as executor,
             ):
-                failed = sum(_build_one(config, state, force, jobs, debug) for config in configs)
+                failed = sum(
+                    _build_one(config, state, force, jobs, debug, executor) for config in configs
+                )
                 failed += _publish_index(feeds_dir, configs)
                 _backup(state)
     except BuildStopped as stop:
@@ -358,6 +386,18 @@ def build(
         sys.exit(EXIT_USAGE)
     if failed:
         sys.exit(EXIT_FAILED)
+
+
+@contextmanager
+def _executor(cluster: str | None, timeout_s: float) -> Iterator[Executor | None]:
+    """The Dask cluster at `cluster` (connected when a feed first needs it), or None."""
+    if not cluster:
+        yield None
+        return
+    from feedsum.cluster import DaskExecutor  # dask itself loads only on connecting
+
+    with DaskExecutor(cluster, timeout_s) as executor:
+        yield executor
 
 
 def _backup(state: State) -> None:
@@ -393,7 +433,12 @@ def _publish_index(feeds_dir: Path, built: list[FeedConfig]) -> int:
 
 
 def _build_one(
-    config: FeedConfig, state: State, force: bool, jobs: int | None, debug: bool = False
+    config: FeedConfig,
+    state: State,
+    force: bool,
+    jobs: int | None,
+    debug: bool = False,
+    executor: Executor | None = None,
 ) -> int:
     """Build one feed and report it on stderr; the number of failures."""
     started = time.perf_counter()
@@ -405,12 +450,13 @@ def _build_one(
             force=force,
             jobs=jobs or default_jobs(),
             progress=_progress_bar(config.name),
+            executor=executor,
         )
     except OutputError as error:
         log.error("Error: %s", error)
         return 1
-    except sqlite3.Error:
-        raise  # the state database itself: no feed can be built (see `build`)
+    except (sqlite3.Error, ClusterError):
+        raise  # the state database or the cluster: no feed can be built (see `build`)
     except Exception as exc:
         # Whatever else goes wrong in one feed (a bug, a library's surprise) is that
         # feed's failure: its transaction has rolled back, its outputs are as they
@@ -826,6 +872,154 @@ def summarize_command(
             click.echo("\n".join(summary.sentences))
         else:
             click.echo(f"# {readable.origin}\n" + "\n".join(summary.sentences) + "\n")
+
+
+@cli.command("archive", epilog=EXIT_CODES_HELP)
+@click.argument(
+    "source", metavar="IN", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.argument("out", metavar="OUT", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "-a",
+    "--algorithm",
+    type=click.Choice(sorted(ALGORITHMS)),
+    default=DEFAULT_ALGORITHM,
+    show_default=True,
+    help="Summarizer to use.",
+)
+@click.option(
+    "-n",
+    "--sentences",
+    type=click.IntRange(1, MAX_SENTENCES),
+    default=None,
+    help="Sentences to keep [3].",
+)
+@ratio_option
+@words_option
+@language_option
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1),
+    default=None,
+    help="Processes summarizing on this machine.  [default: number of CPUs]",
+)
+@click.option(
+    "--cluster",
+    metavar="ADDRESS",
+    default=None,
+    help="Summarize on this Dask scheduler (tcp://host:8786), or on local:N worker "
+    "processes, instead of --jobs; see docs/scale.md.",
+)
+@click.option(
+    "--cluster-timeout",
+    "cluster_timeout_s",
+    type=click.FloatRange(0, min_open=True),
+    default=10.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long to wait for the --cluster scheduler (and a worker) before exit 2.",
+)
+@click.option(
+    "--partition-rows",
+    type=click.IntRange(1),
+    default=10_000,
+    show_default=True,
+    help="Lines (rows) of IN per output partition: the most the driver holds at once.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing unless something fails.")
+def archive_command(
+    source: Path,
+    out: Path,
+    algorithm: str,
+    sentences: int | None,
+    ratio: float | None,
+    words: int | None,
+    language: str,
+    jobs: int | None,
+    cluster: str | None,
+    cluster_timeout_s: float,
+    partition_rows: int,
+    quiet: bool,
+) -> None:
+    """Summarize a corpus into Parquet: IN is JSON Lines (.jsonl, .jsonl.gz) or
+    Parquet with `id` and `text` (and optionally `title`, `date`, `language`);
+    OUT is a folder of part-NNNNN.parquet files with id, summary, sentences (the
+    indices of the chosen sentences), algorithm and summarizer_version.
+
+    Each summary is the one `feedsum summarize` prints for the article. Memory
+    stays flat whatever the corpus size, and a rerun skips the partitions
+    already written (resumable). A bad line is named with its line number; the
+    rest is still summarized. Needs the extra feedsum[cluster] (pyarrow).
+
+    \b
+    Examples:
+      feedsum archive corpus.jsonl.gz summaries/
+      feedsum archive corpus.parquet summaries/ --cluster tcp://10.0.0.5:8786
+    """
+    from feedsum.archive import archive
+    from feedsum.cluster import require
+
+    length = _length(sentences, ratio, words)
+    settings = SummarySettings(algorithm=algorithm, length=length, language=language)
+    try:
+        require("pyarrow", address=cluster or "")  # Parquet, even without a cluster
+        with (
+            _archive_executor(settings, jobs, cluster, cluster_timeout_s) as executor,
+            _archive_progress(source.name, quiet) as tick,
+        ):
+            report = archive(
+                source, out, settings, executor, partition_rows=partition_rows, tick=tick
+            )
+    except OSError as exc:
+        raise click.ClickException(f"{exc.filename or source}: {exc.strerror or exc}") from exc
+    except FeedsumError as error:
+        raise _fail(error) from error
+    for failure in report.failures:
+        click.echo(f"Error: {failure}", err=True)
+    if not quiet:
+        click.echo(
+            f"{out}: {report.partitions} partitions, {report.written} written, "
+            f"{report.skipped} already there (skipped); {report.articles} articles "
+            f"summarized, {len(report.failures)} failed",
+            err=True,
+        )
+    if report.failures:
+        sys.exit(EXIT_FAILED)
+
+
+@contextmanager
+def _archive_executor(
+    settings: SummarySettings, jobs: int | None, cluster: str | None, timeout_s: float
+) -> Iterator[Executor]:
+    """Where `archive` summarizes: the cluster, else --jobs local processes."""
+    from feedsum.executors import PoolExecutor, SerialExecutor
+    from feedsum.summarize import prepare
+
+    if cluster:
+        with _executor(cluster, timeout_s) as executor:
+            assert executor is not None
+            yield executor
+        return
+    jobs = jobs or default_jobs()
+    yield SerialExecutor() if jobs == 1 else PoolExecutor(jobs, lambda: prepare(settings))
+
+
+@contextmanager
+def _archive_progress(name: str, quiet: bool) -> Iterator[Callable[[int], None]]:
+    """tqdm on stderr when it is a terminal: lines of IN done."""
+    if quiet or not sys.stderr.isatty():
+        yield lambda n: None
+        return
+    from tqdm import tqdm
+
+    tqdm.monitor_interval = 0  # --jobs forks: no thread may hold a lock then
+    with tqdm(desc=name, unit="article", delay=PROGRESS_DELAY_S, leave=False) as bar:
+
+        def tick(n: int) -> None:
+            bar.update(n)
+
+        yield tick
 
 
 def _eval_sentences(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:

@@ -6,6 +6,8 @@ FeedsumError                 expected failure; the CLI prints it, no traceback
  +-- StateError              the state database cannot be used
  |    +-- StateDamaged       the state file is corrupt; `feedsum recover` salvages it
  +-- OutputError             a feed's output file cannot be written; other feeds still build
+ +-- ClusterError            --cluster cannot be used: the extra is not installed, the
+                             scheduler cannot be reached or has no workers (exit 2)
 
 BuildStopped                 SIGTERM or SIGINT stopped a build (a BaseException, as
                              KeyboardInterrupt is, so that no `except Exception` swallows it)
@@ -90,6 +92,16 @@ class EmptiedFeed(OutputError):
             "check its sources, or build with --force to publish it empty",
         )
         self.path = path
+
+
+class ClusterError(FeedsumError):
+    """The Dask cluster cannot be used (`--cluster`): the `feedsum[cluster]` extra is
+    missing, the scheduler cannot be reached in time, or it has no workers. Not one
+    feed's fault: the build stops there (exit 2), its feed rolled back."""
+
+    def __init__(self, address: str, problem: str, fix: str) -> None:
+        super().__init__(f"{f'cluster {address}: ' if address else ''}{problem}; {fix}")
+        self.address = address
 
 
 class BuildStopped(BaseException):

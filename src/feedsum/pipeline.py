@@ -55,6 +55,7 @@ from feedsum.writers.site import id_prefix
 if TYPE_CHECKING:
     from multiprocessing.synchronize import Event as EventType
 
+    from feedsum.executors import Executor
     from feedsum.fetch import Fetcher
 
 log = logging.getLogger(__name__)
@@ -332,10 +333,49 @@ def _language(
     return given, summary_language(given)
 
 
+def _read(context: _Context, task: _Task) -> _Task | _Outcome:
+    """The task with its file read (by the driver: a cluster's workers need not see
+    the feed's folder), or the outcome of a file that cannot be read."""
+    if task.article is not None:
+        return task
+    try:
+        article = read_file_article(
+            task.kind, Path(context.root) / task.key, task.key, context.id_prefix, context.timezone
+        )
+    except SourceError as error:
+        return _Outcome(task.key, error=(error.origin, error.problem, error.line))
+    return replace(task, article=article)
+
+
+def _process_batch(context: _Context, batch: Sequence[_Task | _Outcome]) -> list[_Outcome]:
+    """A batch's outcomes, on an executor's worker (a read failure passes through)."""
+    return [t if isinstance(t, _Outcome) else _process(context, t) for t in batch]
+
+
+def _batches(
+    tasks: Sequence[_Task], context: _Context, size: int
+) -> Iterator[list[_Task | _Outcome]]:
+    """`tasks` read, `size` at a time, as the executor asks for them."""
+    for start in range(0, len(tasks), size):
+        yield [_read(context, task) for task in tasks[start : start + size]]
+
+
 def _run(
-    tasks: Sequence[_Task], context: _Context, jobs: int, tick: Callable[[], None]
+    tasks: Sequence[_Task],
+    context: _Context,
+    jobs: int,
+    tick: Callable[[], None],
+    executor: Executor | None = None,
 ) -> Generator[_Outcome, None, None]:
-    """The outcome of every task, in order; in worker processes when it pays."""
+    """The outcome of every task, in order; in worker processes (or on `executor`,
+    a cluster) when it pays."""
+    if executor is not None and len(tasks) >= POOL_MIN_ARTICLES:
+        batches = _batches(tasks, context, executor.batch_size)
+        for outcomes in executor.map(_process_batch, context, batches):
+            for outcome in outcomes:
+                yield outcome
+                tick()
+        return
     if jobs <= 1 or len(tasks) < POOL_MIN_ARTICLES:
         for task in tasks:
             yield _process(context, task)
@@ -636,12 +676,14 @@ def build(
     force: bool = False,
     jobs: int = 1,
     progress: Progress | None = None,
+    executor: Executor | None = None,
 ) -> BuildReport:
     """Build one feed: read what changed, summarize what is new, write, save state.
 
     `now` is when the build runs (UTC); it dates only first sightings and
     changes, ages entries out and times the back-off. `force` re-reads,
     re-fetches (unconditionally, back-off or not) and re-summarizes everything.
+    `executor` (a Dask cluster) summarizes instead of `jobs` local processes.
     """
     with contextlib.ExitStack() as stack:
         clients: list[Fetcher] = []
@@ -654,7 +696,7 @@ def build(
                 clients.append(stack.enter_context(Fetcher(config.fetch)))
             return clients[0]
 
-        return _build(config, state, now, force, jobs, progress, fetcher)
+        return _build(config, state, now, force, jobs, progress, fetcher, executor)
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -666,6 +708,7 @@ def _build(
     jobs: int,
     progress: Progress | None,
     fetcher: Callable[[], Fetcher],
+    executor: Executor | None = None,
 ) -> BuildReport:
     outputs = tuple(config.output_dir / f"{config.name}.{fmt}" for fmt in config.formats)
     sources = state.sources(config.name)
@@ -765,7 +808,7 @@ def _build(
     # closed on the way out, so that a failure while storing stops the workers.
     with (
         state.transaction(),
-        contextlib.closing(_run(tasks, context, jobs, tick)) as outcomes,
+        contextlib.closing(_run(tasks, context, jobs, tick, executor)) as outcomes,
     ):
         for record, entry in restored.values():
             state.put(config.name, record, entry.encode())
