@@ -160,13 +160,10 @@ ratio_option = click.option(
 
 
 def _language(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    """--language: a BCP 47 tag or a language name (or "auto", where the command
-    detects), to the name summaries use."""
+    """--language: a BCP 47 tag or a language name, to the name summaries use."""
     from feedsum.languages import AUTO, NEUTRAL, is_tag, resolve
 
     if value.lower() == AUTO:
-        if ctx.command.name == "summarize":
-            return AUTO
         raise click.BadParameter(
             "a dataset is scored in one language (its references are split in it): "
             'give its tag, such as "en" or "de"'
@@ -183,6 +180,13 @@ def _language(ctx: click.Context, param: click.Parameter, value: str) -> str:
     return name
 
 
+def _language_or_auto(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """--language where "auto" detects each article's."""
+    from feedsum.languages import AUTO
+
+    return AUTO if value.lower() == AUTO else _language(ctx, param, value)
+
+
 def language_option(auto: bool) -> Callable[[_F], _F]:
     """--language; `auto`: it may be "auto", detected per article."""
     detected = ', or "auto" to detect each article\'s' if auto else ""
@@ -191,7 +195,7 @@ def language_option(auto: bool) -> Callable[[_F], _F]:
         "--language",
         default="en",
         show_default=True,
-        callback=_language,
+        callback=_language_or_auto if auto else _language,
         help="The text's language, a BCP 47 tag (de, pt-BR, sv) or a name (german)"
         f"{detected}: it picks the sentence model, stemmer and stop words; see the "
         "README's table.",
@@ -896,7 +900,7 @@ def summarize_command(
 )
 @ratio_option
 @words_option
-@language_option
+@language_option(auto=True)
 @click.option(
     "-j",
     "--jobs",
