@@ -34,8 +34,8 @@ CONNECT_TIMEOUT_S = 10.0
 #: millisecond; 128 articles cost a worker about 0.2 s.
 BATCH_SIZE = 128
 EXTRA = "pip install 'feedsum[cluster]'"
-#: Events a LocalCluster's scheduler keeps (see `DaskExecutor._connect`).
-EVENTS_KEPT = 1000
+#: Entries of each log a LocalCluster's scheduler keeps (see `DaskExecutor._connect`).
+EVENTS_KEPT = 10
 LOCAL_PREFIX = "local:"
 
 
@@ -103,11 +103,11 @@ class DaskExecutor:
         distributed: Any = importlib.import_module("distributed")
         Client, LocalCluster = distributed.Client, distributed.LocalCluster
         if self._local is not None:
-            # The scheduler runs in this process. It keeps its last events, 100,000
-            # by default, and each submitted batch's event holds the batch's
-            # articles: the driver's memory would grow with the corpus (3x from
-            # 10k to 100k articles). The scheduler is made with a short log.
-            with dask.config.set({"distributed.scheduler.events-log-length": EVENTS_KEPT}):
+            # The scheduler runs in this process. Its logs keep their last 1,000
+            # entries by default, and a submitted batch's entry holds the batch's
+            # articles: the driver's memory would grow with the corpus up to
+            # 1,000 batches (3x from 10k to 100k articles). Short logs, then.
+            with dask.config.set({"distributed.admin.low-level-log-length": EVENTS_KEPT}):
                 self._cluster = LocalCluster(
                     n_workers=self._local,
                     threads_per_worker=1,  # summarizing holds the GIL: processes, not threads
