@@ -395,7 +395,10 @@ def choose_lead_count(
     """The digest's `lead_count` with the best out-of-fold objective (the first
     of LEAD_COUNTS on a tie), each source data set weighing the same (see
     `source_of`): else the many BBC digests would decide for the few short
-    CNN/DailyMail stories this choice is about."""
+    CNN/DailyMail stories this choice is about. (With each training file
+    weighing the same, cnndm-train's ten short stories tipped it to 0: out of
+    fold, 3 gains +2.3 ROUGE-1 and +1.2 ROUGE-2 on the 62 short CNN/DailyMail
+    stories and costs 0.7 ROUGE-1 on all of BBC, from its 36 shortest.)"""
     examples = [replace(e, dataset=source_of(e.dataset)) for e in examples]
     rated = [scores(e.features, models[g], e.count) for e, g in zip(examples, fold, strict=True)]
     best, value = 0, -1.0
