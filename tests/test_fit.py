@@ -55,3 +55,19 @@ def test_folds_deal_each_data_set_out_evenly() -> None:
         counts = np.bincount(mine, minlength=3)
         assert counts.max() - counts.min() <= 1
     assert len(fit.design(examples[0])[0]) == 2 * len(FEATURES)
+
+
+def test_the_listwise_objective_ranks_the_oracles_sentences_first() -> None:
+    examples = fit.training_examples(FILES)
+    base, by_share = fit.fit_weights(examples, listwise=True)
+    hits = []
+    for example in examples:
+        if not example.labels.any():
+            continue
+        rated = fit.design(example) @ np.concatenate((base, by_share))
+        top = np.argsort(-rated, kind="stable")[: int(example.labels.sum())]
+        hits.append(example.labels[top].mean())
+    # Far better than chance (the oracle's share of the sentences).
+    assert np.mean(hits) > 0.5
+    again = fit.fit_weights(examples, listwise=True)
+    assert np.array_equal(again[0], base) and np.array_equal(again[1], by_share)

@@ -256,8 +256,30 @@ Residents will be consulted on a new footbridge.
 
 
 def rules_features() -> tuple[Features, Model]:
+    """The RULES article's features, and the shipped model without its short-story
+    rule (a few sentences of six are a digest: see the next test)."""
     doc = PlaintextParser.from_string(RULES, Tokenizer("english")).document
-    return summarizer().features(doc), shipped_model()
+    shipped = shipped_model()
+    assert shipped.digest is not None
+    return summarizer().features(doc), replace(
+        shipped, digest=replace(shipped.digest, lead_count=0)
+    )
+
+
+def test_a_short_storys_few_sentences_are_its_opening() -> None:
+    features, _ = rules_features()
+    shipped = shipped_model()
+    assert shipped.digest is not None and shipped.digest.lead_count >= 1
+    assert shipped.lead_count == 0  # never for a lede
+    # Whatever the scores, a short summary of a six-sentence story is its lede...
+    rated = np.array([0.0, 0.0, 5.0, 5.0, 5.0, 5.0])
+    count = shipped.digest.lead_count
+    assert select(features, rated, count, shipped) == list(range(count))
+    # ...and a longer one is chosen by them.
+    assert select(features, rated, count + 1, shipped) != list(range(count + 1))
+    # The same scores pick other sentences without the rule.
+    _, without = rules_features()
+    assert select(features, rated, count, without) != list(range(count))
 
 
 def test_the_opening_sentence_stays_unless_another_set_is_better_by_the_margin() -> None:

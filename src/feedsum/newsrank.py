@@ -1,9 +1,10 @@
 """NewsRank: feedsum's own summarizer for news, a sumy summarizer class.
 
 Each sentence gets a row of cheap features: where it stands (the opening
-sentence, a geometric position prior, its place in the article and in its
-paragraph); forward centrality, the tf-idf similarity to the sentences *after*
-it (PacSum's directed centrality, Zheng & Lapata 2019: the lede is what the
+sentence, flags for the second to fifth and for the sixth to tenth, a
+geometric position prior, its place in the article and in its paragraph);
+forward centrality, the tf-idf similarity to the sentences *after* it
+(PacSum's directed centrality, Zheng & Lapata 2019: the lede is what the
 body elaborates); plain tf-idf centrality; the mean probability of its content
 words (SumBasic's signal); its similarity to the title, or else to the lede;
 the cosine with the rest of the article (centroid summarization, Radev et al.
@@ -15,11 +16,13 @@ the share of the article the summary keeps (a lede of 3 out of 30 sentences
 wants other sentences than a digest of half of them): `x . (base + share *
 by_share)`; and a summary keeping under `lede_share` of the sentences (a
 lede) has its own weights and selection constants, fitted on such summaries
-alone, apart from a digest's. The weights are learned, not tuned by hand: `bench/fit.py` fits a
-logistic model of "this sentence is in the best extractive summary" on
-CNN/DailyMail and BBC News training articles and chooses the few selection
-constants below by cross-validated ROUGE (docs/quality.md has the protocol).
-They ship in `newsrank.json` beside this module.
+alone, apart from a digest's; a digest of at most `lead_count` sentences (a
+short story's few) is its opening sentences. The weights are learned, not
+tuned by hand: `bench/fit.py` fits a logistic model of which sentences are in
+the best extractive summary on CNN/DailyMail and BBC News training articles
+(for ledes, listwise: which of the article's sentences) and chooses the few
+selection constants below by cross-validated ROUGE (docs/quality.md has the
+protocol). They ship in `newsrank.json` beside this module.
 
 For a number of sentences NewsRank then picks, among the best few candidates
 (and the opening sentence), the set with the highest total score, the least
@@ -74,6 +77,9 @@ FEATURES = (
     "first_person",  # I, my, we...: a column or a quotation, not a report
     "question",  # asks
     "reported",  # said, says, told: attributed speech
+    "fourth",  # the fourth sentence
+    "fifth",  # the fifth sentence
+    "early",  # the sixth to the tenth sentence
 )
 DECAY = 0.6
 #: A summary keeping this share of the sentences or more is a digest: length is free.
@@ -122,6 +128,10 @@ class Model:
     dangling_penalty: float = 1.0
     #: Set search looks at the best count + this many sentences (and the first).
     extra_candidates: int = 3
+    #: A summary of at most this many sentences that still keeps a large share
+    #: of the article (a short story's few sentences, in the digest regime) is
+    #: its opening sentences: on such stories the scores did worse than the lede.
+    lead_count: int = 0
     #: A summary keeping this share of the sentences or more is a digest, and
     #: `digest` (fitted on such summaries alone) ranks and picks its sentences;
     #: this model serves the shorter, lede-like ones.
@@ -175,6 +185,7 @@ SELECTION = (
     "lead_margin",
     "dangling_penalty",
     "extra_candidates",
+    "lead_count",
 )
 
 
@@ -288,6 +299,9 @@ class NewsRankSummarizer(AbstractSummarizer):  # type: ignore[misc]
                 first_person,
                 ["?" in t for t in texts],
                 reported,
+                index == 3,
+                index == 4,
+                (index >= 5) & (index < 10),
             )
         ).astype(float)
         return Features(matrix=matrix, vectors=vectors, words=spaced)
@@ -365,6 +379,8 @@ def select(features: Features, rated: np.ndarray, count: int, model: Model) -> l
     if count >= n:
         return list(range(n))
     model = model.regime(count, n)
+    if count <= model.lead_count:
+        return list(range(count))
     order = np.argsort(-rated, kind="stable")
     candidates = order[: count + model.extra_candidates]
     if 0 not in candidates:  # the opening sentence is always a candidate

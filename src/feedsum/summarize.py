@@ -24,7 +24,7 @@ from feedsum.text import Tokenizer, one_blas_thread, split_sentences, words_of
 # Bumped whenever a change here may select other sentences for the same input:
 # the state then re-summarizes every article. (A feed's language is in the
 # settings key itself: changing it redoes its articles.)
-SUMMARIZER_VERSION = 4
+SUMMARIZER_VERSION = 5
 
 # Edmundson's cue method needs words that signal (bonus) or discount (stigma)
 # a sentence. These are news cues: reporting verbs and findings score up,
