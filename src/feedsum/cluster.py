@@ -105,30 +105,35 @@ class DaskExecutor:
         return self._client
 
     def _connect(self) -> Any:
+        # Dask's logs keep their last 1,000 entries by default (the client's log
+        # of sent messages, the scheduler's of received graphs), and a batch's
+        # entry holds its articles: the driver's memory would grow with the
+        # corpus up to 1,000 batches (3x from 10k to 100k articles). The client,
+        # and the scheduler of a LocalCluster, which runs in this process, are
+        # made with short logs. Nor do a LocalCluster's workers sample their
+        # stacks every 10 ms for a dashboard they do not have (CPU summaries lose).
         # As Any: distributed's Client and LocalCluster carry no complete type hints.
-        dask: Any = importlib.import_module("dask")
+        # Imported first: it adds its defaults to dask's config, which the
+        # `with` below would take away again on its way out.
         distributed: Any = importlib.import_module("distributed")
-        Client, LocalCluster = distributed.Client, distributed.LocalCluster
+        dask: Any = importlib.import_module("dask")
+        short_logs = {
+            "distributed.admin.low-level-log-length": EVENTS_KEPT,
+            "distributed.worker.profile.enabled": False,
+        }
+        with dask.config.set(short_logs):
+            return self._connect_now(distributed.Client, distributed.LocalCluster)
+
+    def _connect_now(self, Client: Any, LocalCluster: Any) -> Any:
         if self._local is not None:
-            # The scheduler runs in this process. Its logs keep their last 1,000
-            # entries by default, and a submitted batch's entry holds the batch's
-            # articles: the driver's memory would grow with the corpus up to
-            # 1,000 batches (3x from 10k to 100k articles). Short logs, then.
-            # Nor do its workers sample their own stacks every 10 ms for the
-            # dashboard's profile (it has none here): that is CPU summaries lose.
-            local_config = {
-                "distributed.admin.low-level-log-length": EVENTS_KEPT,
-                "distributed.worker.profile.enabled": False,
-            }
-            with dask.config.set(local_config):
-                self._cluster = LocalCluster(
-                    n_workers=self._local,
-                    threads_per_worker=1,  # summarizing holds the GIL: processes, not threads
-                    processes=True,
-                    host="127.0.0.1",
-                    dashboard_address=None,
-                    silence_logs=logging.ERROR,
-                )
+            self._cluster = LocalCluster(
+                n_workers=self._local,
+                threads_per_worker=1,  # summarizing holds the GIL: processes, not threads
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+                silence_logs=logging.ERROR,
+            )
             return Client(self._cluster)
         fix = (
             f"start one with `dask scheduler` and workers with `dask worker {self.address}`, "
