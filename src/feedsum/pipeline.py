@@ -352,6 +352,10 @@ def _process_batch(context: _Context, batch: Sequence[_Task | _Outcome]) -> list
     return [t if isinstance(t, _Outcome) else _process(context, t) for t in batch]
 
 
+#: A build sends its articles to a cluster in at least this many batches.
+BUILD_BATCHES = 16
+
+
 def _batches(
     tasks: Sequence[_Task], context: _Context, size: int
 ) -> Iterator[list[_Task | _Outcome]]:
@@ -370,7 +374,10 @@ def _run(
     """The outcome of every task, in order; in worker processes (or on `executor`,
     a cluster) when it pays."""
     if executor is not None and len(tasks) >= POOL_MIN_ARTICLES:
-        batches = _batches(tasks, context, executor.batch_size)
+        # A build's few hundred articles still spread over the workers: at
+        # least BUILD_BATCHES batches, each at most the executor's size.
+        size = min(executor.batch_size, max(POOL_MIN_ARTICLES, -(-len(tasks) // BUILD_BATCHES)))
+        batches = _batches(tasks, context, size)
         for outcomes in executor.map(_process_batch, context, batches):
             for outcome in outcomes:
                 yield outcome
