@@ -16,8 +16,10 @@ SAMPLES: dict[str, tuple[tuple[str, ...], int]] = {
             "Die Kosten liegen bei rund 40 Mio. Euro.",
             "Der Ausbau beginnt an der Bundesstraße Nr. 31, wo täglich tausende Pendler "
             "fahren. Anwohner hatten sich seit Jahren über gefährliche Kreuzungen beklagt. "
-            "Die Stadtverwaltung will die Radwege bzw. die Gehwege deutlich verbreitern.",
-            "Kritik kommt von der Opposition im Gemeinderat. Sie hält die Pläne für zu teuer. "
+            "Die Stadtverwaltung will die Radwege bzw. die Gehwege deutlich verbreitern, "
+            "z. B. an der Kaiser-Joseph-Straße, d. h. mitten in der Altstadt.",
+            "Kritik kommt u. a. von der Opposition im Gemeinderat. Sie hält die Pläne für zu "
+            "teuer. "
             "Der Radverkehr in Freiburg ist in zehn Jahren um ein Drittel gewachsen. "
             "Die ersten Radwege sollen schon im Herbst fertig sein.",
         ),
@@ -30,7 +32,8 @@ SAMPLES: dict[str, tuple[tuple[str, ...], int]] = {
             "Les premières écoles seront rénovées dès l'été prochain.",
             "Le plan prévoit d'isoler les toits et de remplacer les fenêtres. "
             "Les parents d'élèves réclamaient ces travaux depuis des années. "
-            "Mme Dupont, présidente d'une association de parents, a salué une bonne nouvelle.",
+            "Mme Dupont, présidente d'une association de parents, a salué une bonne nouvelle, "
+            "p. ex. pour les écoles du 8e arrondissement.",
             "L'opposition juge le calendrier trop lent. Elle demande que les écoles les plus "
             "anciennes passent en premier. La ville compte plus de deux cents écoles publiques.",
         ),
@@ -42,7 +45,7 @@ SAMPLES: dict[str, tuple[tuple[str, ...], int]] = {
             "El Sr. García, concejal de Medio Ambiente, dijo que los árboles darán sombra "
             "en verano. El plan costará unos 15 millones de euros.",
             "Los barrios con menos zonas verdes recibirán los primeros árboles. "
-            "Los vecinos llevaban años pidiendo más parques. "
+            "Los vecinos llevaban años pidiendo más parques, p. ej. en Benimaclet. "
             "La Sra. López, portavoz vecinal, celebró la noticia.",
             "La oposición critica que el plan llega tarde. Los expertos recuerdan que la "
             "ciudad sufrió olas de calor récord el año pasado. Las obras empezarán en otoño.",
@@ -68,7 +71,7 @@ SAMPLES: dict[str, tuple[tuple[str, ...], int]] = {
             "transporte público. O Sr. Almeida, secretário de Mobilidade, disse que serão "
             "compradas duzentas novas linhas de ônibus elétricos. O investimento chega a "
             "500 milhões de reais.",
-            "Os primeiros ônibus devem circular no próximo ano. "
+            "Os primeiros ônibus devem circular no próximo ano, p. ex. na linha Centro. "
             "Moradores dos bairros mais distantes reclamavam do tempo de espera. "
             "A Sra. Costa, líder comunitária, elogiou a medida.",
             "A oposição na câmara municipal critica o custo do plano. "

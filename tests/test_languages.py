@@ -31,7 +31,12 @@ from feedsum.model import Length, SummarySettings
 from feedsum.pipeline import build, settings_key
 from feedsum.state import State
 from feedsum.summarize import _stemmer, _summarizer, split_paragraphs, stop_words, summarize
-from feedsum.text import _EXTRA_ABBREVIATIONS, split_sentences, split_words_in
+from feedsum.text import (
+    _EXTRA_ABBREVIATIONS,
+    _SUMY_ABBREVIATIONS,
+    split_sentences,
+    split_words_in,
+)
 from tests.conftest import FEED_TOML, write_articles
 from tests.language_samples import SAMPLES
 
@@ -65,17 +70,34 @@ def test_every_punkt_model_is_a_language_and_the_table_matches_sumy() -> None:
         assert stop_words(lang.name) == sumy_or_iso_stop_words(lang.name)
         if lang.stemmer:
             assert _stemmer(lang.name)("Ä") == Stemmer(lang.name)("Ä")
-    # sumy's extra abbreviations, as sumy's Tokenizer adds them.
-    assert {k: set(v) for k, v in _EXTRA_ABBREVIATIONS.items()} == {
+    # sumy's extra abbreviations, as sumy's Tokenizer adds them (and feedsum's own).
+    assert {k: set(v) for k, v in _SUMY_ABBREVIATIONS.items()} == {
         k: set(v) for k, v in SumyTokenizer.LANGUAGE_EXTRA_ABREVS.items() if k in ("english",
         "german")
     }  # fmt: skip
+    for language, extra in _EXTRA_ABBREVIATIONS.items():
+        assert _SUMY_ABBREVIATIONS.get(language, frozenset()) <= extra
 
 
 @pytest.mark.parametrize(
-    "tag", [pytest.param(t, marks=pytest.mark.xfail(strict=True, reason="Punkt's Spanish "
-            "model breaks after 'Sra.'")) if t == "es" else t for t in SAMPLES]
+    ("language", "text", "count"),
+    [
+        ("german", "Viele Städte, z. B. Freiburg, bauen Radwege. Das kostet u. a. Geld, "
+         "d. h. Steuern. Ein Plan B. Dann kam der Rat.", 4),
+        ("french", "Des villes, p. ex. Lyon, rénovent. Le maire a parlé.", 2),
+        ("portuguese", "Há vários casos, p. ex. em Lisboa. A Sra. Costa falou.", 2),
+        ("spanish", "La Sra. López y la Srta. Gil, p. ej. en Madrid, hablaron. La Dra. Ruiz "
+         "no. Ud. lo sabe.", 3),
+        ("russian", "Это важно, т. е. необходимо. Правительство ответило.", 2),
+    ],
 )  # fmt: skip
+def test_spaced_and_short_abbreviations_stay_inside_their_sentence(
+    language: str, text: str, count: int
+) -> None:
+    assert len(split_sentences(text, language)) == count, split_sentences(text, language)
+
+
+@pytest.mark.parametrize("tag", SAMPLES)
 def test_sentences_split_where_a_native_reader_would(tag: str) -> None:
     paragraphs, count = SAMPLES[tag]
     split = [s for group in split_paragraphs(paragraphs, resolve(tag)) for s in group]
@@ -108,8 +130,12 @@ class OfflineSumyTokenizer(SumyTokenizer):  # type: ignore[misc]
     def _get_sentence_tokenizer(self, language: str) -> Any:
         import punkt
 
-        # A copy: sumy adds its extra abbreviations to the model in place.
-        plain = punkt.PunktSentenceTokenizer(copy.deepcopy(punkt.load_model(language)))
+        # A copy: sumy adds its extra abbreviations to the model in place. The
+        # same Punkt model as feedsum's: its own abbreviations added too.
+        params = copy.deepcopy(punkt.load_model(language))
+        own = _EXTRA_ABBREVIATIONS.get(language, frozenset())
+        params = params.merged_with(punkt.PunktParameters(abbrev_types=set(own)))
+        plain = punkt.PunktSentenceTokenizer(params)
         return _Greek(plain) if language == "greek" else plain
 
     def _get_word_tokenizer(self, language: str) -> Any:

@@ -46,9 +46,24 @@ _WORD = re.compile(r"^[^\W\d_](?:[^\W\d_]|['-])*$")
 # sumy adds these to Punkt's abbreviations (its Tokenizer.LANGUAGE_EXTRA_ABREVS,
 # copied as they are: sumy's Greek tokenizer does not use its list); so do we,
 # for the same splits.
-_EXTRA_ABBREVIATIONS: dict[str, frozenset[str]] = {
+_SUMY_ABBREVIATIONS: dict[str, frozenset[str]] = {
     "english": frozenset({"e.g", "al", "i.e"}),
     "german": frozenset({"al", "z.B", "Inc", "engl", "z. B", "vgl", "lat", "bzw", "S"}),
+}
+# And these, which the Punkt models break after: Punkt sees "z. B." as two
+# words, so the first part of a spaced abbreviation is one on its own ("z",
+# "p" of "p. ex."); a sentence that ends with such a letter is rare. Each
+# is in the tests' written articles (tests/language_samples.py).
+_OWN_ABBREVIATIONS: dict[str, frozenset[str]] = {
+    "german": frozenset({"z", "u", "d"}),  # z. B., u. a., d. h.
+    "french": frozenset({"p", "ex"}),  # p. ex.
+    "portuguese": frozenset({"p", "ex"}),  # p. ex.
+    "spanish": frozenset({"sra", "srta", "dra", "p", "ej", "ud", "uds"}),  # Sra., p. ej.
+}
+_EXTRA_ABBREVIATIONS: dict[str, frozenset[str]] = {
+    language: _SUMY_ABBREVIATIONS.get(language, frozenset())
+    | _OWN_ABBREVIATIONS.get(language, frozenset())
+    for language in _SUMY_ABBREVIATIONS.keys() | _OWN_ABBREVIATIONS.keys()
 }
 
 
