@@ -280,7 +280,6 @@ def _process(context: _Context, task: _Task) -> _Outcome:
     except SourceError as error:
         return _Outcome(task.key, error=(error.origin, error.problem, error.line))
     digest = content_hash(article, paragraphs)
-    tag, language = _language(context, task.language, article.title, paragraphs)
     found = _Outcome(
         task.key,
         entry_id=article.id,
@@ -293,6 +292,7 @@ def _process(context: _Context, task: _Task) -> _Outcome:
     )
     if digest == task.known_hash:
         return found
+    tag, language = _language(context, task.language, article.title, paragraphs)
     settings = replace(context.settings, language=language)
     excluded = not context.filters.keeps(article, paragraphs)
     if excluded:
