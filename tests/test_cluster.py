@@ -360,3 +360,25 @@ def test_archive_locally_from_gzip_and_parquet_names_bad_lines(tmp_path: Path) -
     # Other settings on the same OUT are refused, not mixed in.
     again = CliRunner().invoke(cli, ["archive", str(corpus), str(out), "-n", "1"])
     assert again.exit_code == 2 and "other settings" in again.output
+
+
+def test_archive_takes_lone_surrogates_and_auto_as_feeds_do(tmp_path: Path) -> None:
+    # JSON's \ud800 escapes spell lone surrogates: no Parquet string (UTF-8) and
+    # not the language detector can take them. They are replaced, as in feeds.
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text(
+        '{"id": "a\\ud800", "title": "T\\udfff", "text": "The council met on Monday. '
+        'It approved the budget \\ud800 for roads. Work starts in May. The mayor spoke."}\n'
+        '{"id": "b", "text": "Die Stadt baut z. B. Radwege. Das kostet Geld. Es hilft."}\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    done = CliRunner().invoke(
+        cli, ["archive", str(corpus), str(out), "--jobs", "1", "-l", "auto", "-n", "2"]
+    )
+    assert done.exit_code == 0, done.output
+    rows = read_out(out)
+    assert [r["id"] for r in rows] == ["a\ufffd", "b"]
+    assert "budget \ufffd for roads" in rows[0]["summary"]
+    # Detected as German: "z. B." stays inside its sentence.
+    assert rows[1]["summary"].startswith("Die Stadt baut z. B. Radwege.")

@@ -32,6 +32,7 @@ from feedsum.errors import ConfigError, SourceError
 from feedsum.executors import Executor
 from feedsum.languages import is_tag, resolve
 from feedsum.model import SummarySettings
+from feedsum.safety import xml_text
 from feedsum.summarize import SUMMARIZER_VERSION, summarize
 from feedsum.text import clean
 
@@ -132,7 +133,9 @@ def _text(record: dict[str, Any], key: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise ValueError(f"{key!r} is {value!r}; use a string")
-    return value.strip() or None
+    # As the feeds' safety boundary does: JSON's \ud800 escapes spell lone
+    # surrogates, which no Parquet string (UTF-8) nor the detector can take.
+    return xml_text(value).strip() or None
 
 
 def parse_row(raw: Any) -> Row:
@@ -151,6 +154,8 @@ def parse_row(raw: Any) -> Row:
     entry_id = record.get("id")
     if isinstance(entry_id, int) and not isinstance(entry_id, bool):
         entry_id = str(entry_id)
+    if isinstance(entry_id, str):
+        entry_id = xml_text(entry_id)
     if not isinstance(entry_id, str) or not entry_id.strip():
         raise ValueError(f"'id' is {entry_id!r}; every article needs an id (a string)")
     # As `feedsum summarize` reads a JSON Lines article (sources/jsonl.py).
