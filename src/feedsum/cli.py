@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from feedsum import __version__
+from feedsum.archive import PARTITION_ROWS
+from feedsum.cluster import CONNECT_TIMEOUT_S
 from feedsum.config import MAX_SENTENCES, MAX_WORDS, MIN_WORDS, FeedConfig, find_feeds, load_feed
 from feedsum.errors import (
     BuildStopped,
@@ -211,6 +213,44 @@ words_option = click.option(
 )
 
 
+def summary_options(command: _F) -> _F:
+    """What a summary is made with (summarize, archive): -a, -n, -r, -w, -l (or auto)."""
+    options = (
+        click.option(
+            "-a",
+            "--algorithm",
+            type=click.Choice(sorted(ALGORITHMS)),
+            default=DEFAULT_ALGORITHM,
+            show_default=True,
+            help="Summarizer to use.",
+        ),
+        click.option(
+            "-n",
+            "--sentences",
+            type=click.IntRange(1, MAX_SENTENCES),
+            default=None,
+            help="Sentences to keep [3].",
+        ),
+        ratio_option,
+        words_option,
+        language_option(auto=True),
+    )
+    for option in reversed(options):  # as decorators apply: the last first
+        command = option(command)
+    return command
+
+
+cluster_timeout_option = click.option(
+    "--cluster-timeout",
+    "cluster_timeout_s",
+    type=click.FloatRange(0, min_open=True),
+    default=CONNECT_TIMEOUT_S,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long to wait for the --cluster scheduler (and a worker) before exit 2.",
+)
+
+
 @contextmanager
 def _stopped_by_signals() -> Iterator[None]:
     """SIGTERM (systemctl stop, kill) and SIGINT (^C) raise BuildStopped in the main
@@ -298,15 +338,7 @@ def cli() -> None:
     "worker processes, instead of --jobs; also from FEEDSUM_CLUSTER. Needs the extra "
     "feedsum[cluster]; see docs/scale.md.",
 )
-@click.option(
-    "--cluster-timeout",
-    "cluster_timeout_s",
-    type=click.FloatRange(0, min_open=True),
-    default=10.0,
-    show_default=True,
-    metavar="SECONDS",
-    help="How long to wait for the --cluster scheduler (and a worker) before exit 2.",
-)
+@cluster_timeout_option
 @click.option("--force", is_flag=True, help="Re-read and re-summarize every article.")
 @click.option(
     "--wait",
@@ -770,24 +802,7 @@ def _algorithms_help() -> str:
     is_flag=True,
     help="Let a URL reach a loopback or private address (refused by default, as in feeds).",
 )
-@click.option(
-    "-a",
-    "--algorithm",
-    type=click.Choice(sorted(ALGORITHMS)),
-    default=DEFAULT_ALGORITHM,
-    show_default=True,
-    help="Summarizer to use.",
-)
-@click.option(
-    "-n",
-    "--sentences",
-    type=click.IntRange(1, MAX_SENTENCES),
-    default=None,
-    help="Sentences to keep [3].",
-)
-@ratio_option
-@words_option
-@language_option(auto=True)
+@summary_options
 @click.option(
     "--stop-words",
     "stop_words_file",
@@ -883,24 +898,7 @@ def summarize_command(
     "source", metavar="IN", type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
 @click.argument("out", metavar="OUT", type=click.Path(file_okay=False, path_type=Path))
-@click.option(
-    "-a",
-    "--algorithm",
-    type=click.Choice(sorted(ALGORITHMS)),
-    default=DEFAULT_ALGORITHM,
-    show_default=True,
-    help="Summarizer to use.",
-)
-@click.option(
-    "-n",
-    "--sentences",
-    type=click.IntRange(1, MAX_SENTENCES),
-    default=None,
-    help="Sentences to keep [3].",
-)
-@ratio_option
-@words_option
-@language_option(auto=True)
+@summary_options
 @click.option(
     "-j",
     "--jobs",
@@ -915,19 +913,11 @@ def summarize_command(
     help="Summarize on this Dask scheduler (tcp://host:8786), or on local:N worker "
     "processes, instead of --jobs; see docs/scale.md.",
 )
-@click.option(
-    "--cluster-timeout",
-    "cluster_timeout_s",
-    type=click.FloatRange(0, min_open=True),
-    default=10.0,
-    show_default=True,
-    metavar="SECONDS",
-    help="How long to wait for the --cluster scheduler (and a worker) before exit 2.",
-)
+@cluster_timeout_option
 @click.option(
     "--partition-rows",
     type=click.IntRange(1),
-    default=10_000,
+    default=PARTITION_ROWS,
     show_default=True,
     help="Lines (rows) of IN per output partition: the most the driver holds at once.",
 )
