@@ -25,6 +25,7 @@ from feedsum.config import load_feed
 from feedsum.errors import ConfigError
 from feedsum.languages import AUTO, NEUTRAL, detect, detect_article, primary, resolve
 from feedsum.model import SummarySettings
+from feedsum.opml import render_opml
 from feedsum.pipeline import build, settings_key
 from feedsum.state import State
 from feedsum.summarize import split_paragraphs, summarize
@@ -109,6 +110,10 @@ def test_a_mixed_language_folder_builds_one_feed_each_entry_in_its_own_language(
 
     atom = etree.fromstring((tmp_path / "public" / "test.atom").read_bytes())
     assert atom.get(XML_LANG) is None  # an "auto" feed has no one language
+    rss = etree.fromstring((tmp_path / "public" / "test.rss").read_bytes())
+    assert rss.find("channel/language") is None and rss.find("channel/item") is not None
+    outline = etree.fromstring(render_opml([load_feed(mixed)])).find("body/outline")
+    assert outline is not None and outline.get("language") is None
     by_id = {e.findtext(f"{ATOM}id"): e for e in atom.iterfind(f"{ATOM}entry")}
     parsed = feedparser.parse((tmp_path / "public" / "test.atom").read_bytes())
     assert not parsed.bozo and len(parsed.entries) == len(MIXED) + 1
